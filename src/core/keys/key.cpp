@@ -1,0 +1,17 @@
+#include "core/keys/key.hpp"
+
+#include <algorithm>
+
+namespace tollgate::core::keys {
+
+bool Key::allows_verify() const {
+  if (has_use && use != "sig") {
+    return false;
+  }
+  if (has_key_ops && std::find(key_ops.begin(), key_ops.end(), "verify") == key_ops.end()) {
+    return false;
+  }
+  return true;
+}
+
+} // namespace tollgate::core::keys
