@@ -81,3 +81,16 @@ export function json(stdout) {
     throw new Error(`stdout is not JSON: ${e.message}\n--- stdout ---\n${stdout}`);
   }
 }
+
+// Where tests/node/install put the pinned npm packages (oidc-provider, ajv, the SARIF schema).
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+export function nodeDeps() {
+  const lock = readFileSync(join(SOURCE_DIR, 'tests', 'node', 'package-lock.json'));
+  const hash = createHash('sha256').update(lock).digest('hex').slice(0, 16);
+  const cache = process.env.TOLLGATE_TEST_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tollgate-test');
+  const dir = join(cache, `node-${hash}`);
+  if (!existsSync(join(dir, '.complete'))) throw new Error(`npm test packages are not installed: run tests/node/install (expected ${dir})`);
+  return join(dir, 'node_modules');
+}
