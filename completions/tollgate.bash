@@ -8,12 +8,19 @@ _tollgate() {
     w="${COMP_WORDS[i]}"
     case "$path/$w" in
       "/decode") path="decode" ;;
+      "/verify") path="verify" ;;
+      "/sign") path="sign" ;;
+      "/jwk") path="jwk" ;;
+      "jwk/gen") path="jwk gen" ;;
+      "jwk/thumbprint") path="jwk thumbprint" ;;
+      "jwk/convert") path="jwk convert" ;;
+      "jwk/pub") path="jwk pub" ;;
     esac
   done
   local subs="" opts="" 
   case "$path" in
     "")
-      subs="decode"
+      subs="decode verify sign jwk"
       opts="-h --help --version"
       case "$prev" in
       esac
@@ -24,6 +31,90 @@ _tollgate() {
       case "$prev" in
         --date) COMPREPLY=($(compgen -W "utc local" -- "$cur")); return ;;
         --max-token-bytes) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "verify")
+      subs=""
+      opts="-h --help --secret-file --secret-env --key --jwks --alg --leeway --at --iss --aud --require --require-role --require-scope --typ --allow-missing-exp --allow-weak-keys --max-token-bytes --batch --jobs --json --color"
+      case "$prev" in
+        --secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --secret-env) return ;;
+        --key) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --jwks) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --alg) return ;;
+        --leeway) return ;;
+        --at) return ;;
+        --iss) return ;;
+        --aud) return ;;
+        --require) return ;;
+        --require-role) return ;;
+        --require-scope) return ;;
+        --typ) return ;;
+        --max-token-bytes) return ;;
+        --jobs) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "sign")
+      subs=""
+      opts="-h --help --key --secret-file --secret-env --alg --kid --claims --set --exp --iat --at --header --allow-weak-keys --json --color"
+      case "$prev" in
+        --key) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --secret-env) return ;;
+        --alg) return ;;
+        --kid) return ;;
+        --claims) return ;;
+        --set) return ;;
+        --exp) return ;;
+        --at) return ;;
+        --header) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "jwk")
+      subs="gen thumbprint convert pub"
+      opts="-h --help"
+      case "$prev" in
+      esac
+      ;;
+    "jwk gen")
+      subs=""
+      opts="-h --help --kty --size --crv --kid --alg --use --public-out --out --color"
+      case "$prev" in
+        --kty) COMPREPLY=($(compgen -W "RSA EC OKP oct" -- "$cur")); return ;;
+        --size) return ;;
+        --crv) COMPREPLY=($(compgen -W "P-256 P-384 P-521 Ed25519 Ed448" -- "$cur")); return ;;
+        --kid) return ;;
+        --alg) return ;;
+        --use) return ;;
+        --public-out) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --out) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "jwk thumbprint")
+      subs=""
+      opts="-h --help --json --color"
+      case "$prev" in
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "jwk convert")
+      subs=""
+      opts="-h --help --to --public --out --color"
+      case "$prev" in
+        --to) COMPREPLY=($(compgen -W "pem jwk" -- "$cur")); return ;;
+        --out) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "jwk pub")
+      subs=""
+      opts="-h --help --out --color"
+      case "$prev" in
+        --out) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       ;;
