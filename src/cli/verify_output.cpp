@@ -2,6 +2,7 @@
 
 #include "cli/render.hpp"
 
+#include <charconv>
 #include <fmt/format.h>
 
 namespace tollgate::cli {
@@ -100,7 +101,11 @@ std::string verdict_text(const core::verify::Outcome& o, const core::keys::KeySe
 }
 
 void append_batch_line(std::string& out, std::uint64_t line, const core::verify::Outcome& o) {
-  fmt::format_to(std::back_inserter(out), "{{\"line\":{},\"valid\":{},\"error\":", line, o.valid ? "true" : "false");
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, line).ptr;
+  out += "{\"line\":";
+  out.append(digits, end);
+  out += o.valid ? ",\"valid\":true,\"error\":" : ",\"valid\":false,\"error\":";
   if (o.valid) {
     out += "null";
   } else {

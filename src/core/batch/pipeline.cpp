@@ -30,11 +30,13 @@ public:
   LineReader(int fd, std::size_t max_line) : m_fd(fd), m_max(max_line) { m_buf.resize(256 * 1024); }
 
   // Fill `chunk` with up to `count` lines. Returns false on a read error (with `error` set).
+  // Line bytes are copied once, straight into the chunk's storage.
   bool fill(Chunk& chunk, std::size_t count, std::string& error) {
     chunk.storage.clear();
     chunk.lines.clear();
-    std::vector<std::pair<std::size_t, std::size_t>> spans; // offsets into storage
-    std::vector<std::size_t> line_index;
+    m_spans.clear();
+    // A line cut by the previous chunk boundary cannot happen: chunks end only at line ends.
+    m_line_start = 0;
     while (chunk.lines.size() < count) {
       if (m_pos == m_len) {
         if (m_eof || util::interrupted()) {
@@ -52,8 +54,8 @@ public:
         m_len = static_cast<std::size_t>(n);
         if (n == 0) {
           m_eof = true;
-          if (m_partial_started) {
-            finish_line(chunk, spans);
+          if (m_partial) {
+            finish_line(chunk);
           }
           break;
         }
@@ -61,25 +63,25 @@ public:
       const char* start = m_buf.data() + m_pos;
       const void* nl = std::memchr(start, '\n', m_len - m_pos);
       const std::size_t take = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : m_len - m_pos;
-      m_partial_started = true;
+      m_partial = true;
       if (!m_skipping) {
-        if (m_current.size() + take > m_max) {
+        if (chunk.storage.size() - m_line_start + take > m_max) {
           m_skipping = true;
-          m_current.clear();
+          chunk.storage.resize(m_line_start);
         } else {
-          m_current.append(start, take);
+          chunk.storage.append(start, take);
         }
       }
       m_pos += take;
       if (nl) {
         ++m_pos; // the newline
-        finish_line(chunk, spans);
+        finish_line(chunk);
       }
     }
     // Resolve views only now: storage no longer reallocates.
     for (std::size_t i = 0; i < chunk.lines.size(); ++i) {
       if (!chunk.lines[i].too_long) {
-        chunk.lines[i].text = std::string_view(chunk.storage).substr(spans[i].first, spans[i].second);
+        chunk.lines[i].text = std::string_view(chunk.storage).substr(m_spans[i].first, m_spans[i].second);
       }
     }
     return true;
@@ -88,28 +90,28 @@ public:
   bool done() const { return (m_eof && m_pos == m_len) || util::interrupted(); }
 
 private:
-  void finish_line(Chunk& chunk, std::vector<std::pair<std::size_t, std::size_t>>& spans) {
+  void finish_line(Chunk& chunk) {
     ++m_number;
     Line line;
     line.number = m_number;
     line.too_long = m_skipping;
-    spans.emplace_back(chunk.storage.size(), m_current.size());
-    chunk.storage += m_current;
+    m_spans.emplace_back(m_line_start, chunk.storage.size() - m_line_start);
     chunk.lines.push_back(line);
-    m_current.clear();
+    m_line_start = chunk.storage.size();
     m_skipping = false;
-    m_partial_started = false;
+    m_partial = false;
   }
 
   int m_fd;
   std::size_t m_max;
   std::vector<char> m_buf;
+  std::vector<std::pair<std::size_t, std::size_t>> m_spans;
   std::size_t m_pos = 0;
   std::size_t m_len = 0;
+  std::size_t m_line_start = 0;
   bool m_eof = false;
   bool m_skipping = false;
-  bool m_partial_started = false;
-  std::string m_current;
+  bool m_partial = false;
   std::uint64_t m_number = 0;
 };
 

@@ -16,9 +16,9 @@ std::string_view status_name(CheckStatus s) {
   return "?";
 }
 
-void Recorder::pass(std::string_view name, std::string detail) {
+void Recorder::pass(std::string_view name, std::string_view detail) {
   if (m_detail) {
-    m_checks.push_back({std::string(name), CheckStatus::pass, std::move(detail), {}});
+    m_checks.push_back({std::string(name), CheckStatus::pass, std::string(detail), {}});
   }
 }
 
@@ -32,15 +32,15 @@ void Recorder::fail(std::string_view name, std::string_view code, std::string me
   }
 }
 
-void Recorder::not_requested(std::string_view name, std::string detail) {
+void Recorder::not_requested(std::string_view name, std::string_view detail) {
   if (m_detail) {
-    m_checks.push_back({std::string(name), CheckStatus::not_requested, std::move(detail), {}});
+    m_checks.push_back({std::string(name), CheckStatus::not_requested, std::string(detail), {}});
   }
 }
 
-void Recorder::not_checked(std::string_view name, std::string reason) {
+void Recorder::not_checked(std::string_view name, std::string_view reason) {
   if (m_detail) {
-    m_checks.push_back({std::string(name), CheckStatus::not_checked, std::move(reason), {}});
+    m_checks.push_back({std::string(name), CheckStatus::not_checked, std::string(reason), {}});
   }
 }
 

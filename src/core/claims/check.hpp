@@ -34,10 +34,11 @@ public:
   // Fast mode stops at the first failure; detail mode evaluates everything.
   bool should_continue() const { return m_detail || !failed(); }
 
-  void pass(std::string_view name, std::string detail = {});
+  // Details are copied only in detail mode: the batch path never builds them.
+  void pass(std::string_view name, std::string_view detail = {});
   void fail(std::string_view name, std::string_view code, std::string message);
-  void not_requested(std::string_view name, std::string detail = "not requested");
-  void not_checked(std::string_view name, std::string reason);
+  void not_requested(std::string_view name, std::string_view detail = "not requested");
+  void not_checked(std::string_view name, std::string_view reason);
 
   const std::string& first_code() const { return m_first_code; }
   const std::string& first_message() const { return m_first_message; }

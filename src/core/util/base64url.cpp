@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cstdint>
 #include <fmt/format.h>
 
 namespace tollgate::core::util {
@@ -21,6 +22,21 @@ constexpr std::array<signed char, 256> make_url_table() {
   return t;
 }
 constexpr auto kUrlTable = make_url_table();
+
+// The same table pre-shifted for each of the four positions of a quantum, with an error bit above
+// the 24 data bits: one OR per character and one test per four characters.
+constexpr std::uint32_t kBad = 0x01000000u;
+constexpr std::array<std::array<std::uint32_t, 256>, 4> make_shifted() {
+  std::array<std::array<std::uint32_t, 256>, 4> t{};
+  for (int pos = 0; pos < 4; ++pos) {
+    for (int c = 0; c < 256; ++c) {
+      const int v = kUrlTable[static_cast<std::size_t>(c)];
+      t[pos][static_cast<std::size_t>(c)] = v < 0 ? kBad : static_cast<std::uint32_t>(v) << (18 - 6 * pos);
+    }
+  }
+  return t;
+}
+constexpr auto kShifted = make_shifted();
 
 std::string describe_char(unsigned char c) {
   switch (c) {
@@ -45,6 +61,9 @@ std::string describe_char(unsigned char c) {
 } // namespace
 
 bool b64url_decode_strict(std::string_view in, std::string& out, Base64Problem* problem) {
+  // Validation and decoding in one pass over a 256-entry table. OpenSSL's EVP_DecodeBlock is
+  // neither base64url nor strict, and translating to it first cost a third of the HS256 batch
+  // path (measured with callgrind), so the decoding is done here; encoding stays OpenSSL's.
   const std::size_t n = in.size();
   if (n % 4 == 1) {
     if (problem) {
@@ -52,51 +71,58 @@ bool b64url_decode_strict(std::string_view in, std::string& out, Base64Problem* 
     }
     return false;
   }
-  // Translate to the standard alphabet (what OpenSSL decodes) while validating every byte.
-  const std::size_t padded = (n + 3) / 4 * 4;
-  thread_local std::string std_form; // reused: this runs once per token segment in batches
-  std_form.resize(padded);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    if (kUrlTable[c] < 0) {
-      if (problem) {
-        *problem = {i, describe_char(c)};
-      }
-      return false;
+  const auto* src = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t base = out.size();
+  out.resize(base + n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
+  auto* dst = reinterpret_cast<unsigned char*>(out.data() + base);
+  auto bad = [&](std::size_t at) {
+    out.resize(base);
+    if (problem) {
+      *problem = {at, describe_char(src[at])};
     }
-    std_form[i] = c == '-' ? '+' : c == '_' ? '/' : static_cast<char>(c);
+    return false;
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const std::uint32_t v = kShifted[0][src[i]] | kShifted[1][src[i + 1]] | kShifted[2][src[i + 2]] | kShifted[3][src[i + 3]];
+    if (v & kBad) {
+      for (std::size_t k = i;; ++k) {
+        if (kUrlTable[src[k]] < 0) {
+          return bad(k);
+        }
+      }
+    }
+    *dst++ = static_cast<unsigned char>(v >> 16);
+    *dst++ = static_cast<unsigned char>(v >> 8);
+    *dst++ = static_cast<unsigned char>(v);
   }
-  const std::size_t pad = padded - n;
-  if (pad != 0) {
-    // RFC 7515 appendix C / RFC 4648 3.5: the unused low bits of the last character must be zero,
-    // otherwise several strings would decode to the same bytes.
-    const int last = kUrlTable[static_cast<unsigned char>(in[n - 1])];
-    const int mask = pad == 2 ? 0x0f : 0x03;
-    if ((last & mask) != 0) {
+  const std::size_t rest = n - i; // 0, 2 or 3
+  if (rest != 0) {
+    unsigned v = 0;
+    for (std::size_t k = 0; k < rest; ++k) {
+      const int x = kUrlTable[src[i + k]];
+      if (x < 0) {
+        return bad(i + k);
+      }
+      v = (v << 6) | unsigned(x);
+    }
+    // RFC 7515 appendix C / RFC 4648 3.5: the unused low bits of the last character must be
+    // zero, otherwise several strings would decode to the same bytes.
+    const unsigned unused = rest == 2 ? 0x0f : 0x03;
+    if ((kUrlTable[src[n - 1]] & static_cast<int>(unused)) != 0) {
+      out.resize(base);
       if (problem) {
         *problem = {n - 1, "unused trailing bits are not zero (non-canonical encoding)"};
       }
       return false;
     }
-    for (std::size_t i = n; i < padded; ++i) {
-      std_form[i] = '=';
+    if (rest == 2) {
+      *dst++ = static_cast<unsigned char>(v >> 4);
+    } else {
+      *dst++ = static_cast<unsigned char>(v >> 10);
+      *dst++ = static_cast<unsigned char>(v >> 2);
     }
   }
-  const std::size_t base = out.size();
-  out.resize(base + padded / 4 * 3);
-  if (padded != 0) {
-    const int got = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + base),
-                                    reinterpret_cast<const unsigned char*>(std_form.data()),
-                                    static_cast<int>(padded));
-    if (got < 0) {
-      out.resize(base);
-      if (problem) {
-        *problem = {0, "not valid base64url"};
-      }
-      return false;
-    }
-  }
-  out.resize(out.size() - pad);
   return true;
 }
 

@@ -9,64 +9,90 @@
 namespace tollgate::core::util {
 namespace {
 
-// Keys of the objects on the current path; one buffer per thread, so the check does not allocate
-// once warmed up.
-bool find_duplicate(simdjson::dom::element e,
-                    std::vector<std::string_view>& keys,
-                    std::string_view& dup) {
-  using simdjson::dom::element_type;
-  switch (e.type()) {
-  case element_type::OBJECT: {
-    const std::size_t base = keys.size();
-    simdjson::dom::object obj = object_of(e);
-    for (auto field : obj) {
-      keys.push_back(field.key);
-    }
-    const std::size_t n = keys.size() - base;
-    if (n > 1) {
-      if (n <= 16) {
-        for (std::size_t i = base; i < keys.size(); ++i) {
+// A member name with a cheap fingerprint: names are compared only when fingerprints match, which
+// keeps the duplicate check off memcmp for the common 20-30 member Keycloak payloads.
+struct KeyRef {
+  std::uint32_t print;
+  std::string_view key;
+};
+
+std::uint32_t fingerprint(std::string_view k) {
+  if (k.empty()) {
+    return 0;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(k.data());
+  return static_cast<std::uint32_t>(k.size()) * 0x9E3779B1u ^ (std::uint32_t(p[0]) << 8)
+         ^ (std::uint32_t(p[k.size() - 1]) << 16) ^ (std::uint32_t(p[k.size() / 2]) << 24);
+}
+
+// Walks the tree once; per-thread buffers (keys of the open objects, children still to visit) are
+// used as stacks, so the check does not allocate once warmed up.
+struct DuplicateFinder {
+  std::vector<KeyRef> keys;
+  std::vector<simdjson::dom::element> pending;
+  std::string_view dup;
+
+  bool scan(simdjson::dom::element e) {
+    using simdjson::dom::element_type;
+    const std::size_t child_base = pending.size();
+    if (e.type() == element_type::OBJECT) {
+      const std::size_t base = keys.size();
+      for (auto field : object_of(e)) {
+        keys.push_back({fingerprint(field.key), field.key});
+        const auto t = field.value.type();
+        if (t == element_type::OBJECT || t == element_type::ARRAY) {
+          pending.push_back(field.value);
+        }
+      }
+      const std::size_t n = keys.size() - base;
+      bool found = false;
+      if (n > 1 && n <= 32) {
+        for (std::size_t i = base; i < keys.size() && !found; ++i) {
           for (std::size_t j = i + 1; j < keys.size(); ++j) {
-            if (keys[i] == keys[j]) {
-              dup = keys[i];
-              keys.resize(base);
-              return true;
+            if (keys[i].print == keys[j].print && keys[i].key == keys[j].key) {
+              dup = keys[i].key;
+              found = true;
+              break;
             }
           }
         }
-      } else {
-        std::sort(keys.begin() + static_cast<std::ptrdiff_t>(base), keys.end());
-        auto it = std::adjacent_find(keys.begin() + static_cast<std::ptrdiff_t>(base), keys.end());
+      } else if (n > 32) {
+        auto first = keys.begin() + static_cast<std::ptrdiff_t>(base);
+        std::sort(first, keys.end(), [](const KeyRef& a, const KeyRef& b) {
+          return a.print != b.print ? a.print < b.print : a.key < b.key;
+        });
+        auto it = std::adjacent_find(first, keys.end(), [](const KeyRef& a, const KeyRef& b) {
+          return a.print == b.print && a.key == b.key;
+        });
         if (it != keys.end()) {
-          dup = *it;
-          keys.resize(base);
-          return true;
+          dup = it->key;
+          found = true;
+        }
+      }
+      keys.resize(base);
+      if (found) {
+        pending.resize(child_base);
+        return true;
+      }
+    } else {
+      for (auto child : array_of(e)) {
+        const auto t = child.type();
+        if (t == element_type::OBJECT || t == element_type::ARRAY) {
+          pending.push_back(child);
         }
       }
     }
-    keys.resize(base);
-    for (auto field : obj) {
-      const auto t = field.value.type();
-      if ((t == element_type::OBJECT || t == element_type::ARRAY)
-          && find_duplicate(field.value, keys, dup)) {
+    const std::size_t end = pending.size();
+    for (std::size_t i = child_base; i < end; ++i) {
+      if (scan(pending[i])) {
+        pending.resize(child_base);
         return true;
       }
     }
+    pending.resize(child_base);
     return false;
   }
-  case element_type::ARRAY:
-    for (auto child : array_of(e)) {
-      const auto t = child.type();
-      if ((t == element_type::OBJECT || t == element_type::ARRAY)
-          && find_duplicate(child, keys, dup)) {
-        return true;
-      }
-    }
-    return false;
-  default:
-    return false;
-  }
-}
+};
 
 std::string printable_name(std::string_view name) {
   std::string out;
@@ -115,11 +141,15 @@ bool StrictJsonParser::parse(const char* data,
     }
     return false;
   }
-  thread_local std::vector<std::string_view> keys;
-  keys.clear();
-  std::string_view dup;
-  if (find_duplicate(root, keys, dup)) {
-    why = fmt::format("member name {} appears twice in one object", printable_name(dup));
+  using simdjson::dom::element_type;
+  if (root.type() != element_type::OBJECT && root.type() != element_type::ARRAY) {
+    return true;
+  }
+  thread_local DuplicateFinder finder;
+  finder.keys.clear();
+  finder.pending.clear();
+  if (finder.scan(root)) {
+    why = fmt::format("member name {} appears twice in one object", printable_name(finder.dup));
     return false;
   }
   return true;

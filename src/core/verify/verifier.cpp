@@ -46,7 +46,17 @@ std::string unsupported_alg_message(std::string_view alg) {
 
 } // namespace
 
+// Key selection depends only on (alg, kid), so it is computed once per pair and reused.
+struct CachedSelection {
+  std::size_t alg_index;
+  bool has_kid;
+  std::string kid;
+  keys::Selection selection;
+};
+constexpr std::size_t kSelectionCacheSize = 256;
+
 struct Verifier::Impl {
+  std::vector<CachedSelection> selections;
   util::StrictJsonParser header_parser;
   util::StrictJsonParser payload_parser;
   std::string header_buf;
@@ -249,7 +259,23 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
     return finish();
   }
 
-  const keys::Selection sel = keys::select_keys(m_keys, *alg, out.has_kid ? &kid : nullptr, m_policy.allow_weak_keys);
+  const std::size_t alg_index = static_cast<std::size_t>(alg - jose::all_algs().data());
+  const keys::Selection* cached = nullptr;
+  for (const auto& c : impl.selections) {
+    if (c.alg_index == alg_index && c.has_kid == out.has_kid && c.kid == kid) {
+      cached = &c.selection;
+      break;
+    }
+  }
+  keys::Selection fresh;
+  if (cached == nullptr) {
+    fresh = keys::select_keys(m_keys, *alg, out.has_kid ? &kid : nullptr, m_policy.allow_weak_keys);
+    if (impl.selections.size() < kSelectionCacheSize) {
+      impl.selections.push_back({alg_index, out.has_kid, std::string(kid), fresh});
+    }
+    cached = &fresh;
+  }
+  const keys::Selection& sel = *cached;
   if (sel.candidates.empty()) {
     rec.fail("key", sel.code, sel.message);
     if (detail) {
@@ -262,7 +288,6 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
   }
 
   // 6. Signature over the exact received signing input.
-  const std::size_t alg_index = static_cast<std::size_t>(alg - jose::all_algs().data());
   const std::string_view sig(impl.sig_buf);
   jose::SigCheck result = jose::SigCheck::invalid;
   std::size_t expected_len = 0;
