@@ -95,7 +95,12 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, std::cout, std::cerr);
+    // Report through the deepest subcommand given, so the hint names its --help.
+    CLI::App* target = &app;
+    while (!target->get_subcommands().empty()) {
+      target = target->get_subcommands().front();
+    }
+    const int code = target->exit(e, std::cout, std::cerr);
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (dump_spec) {

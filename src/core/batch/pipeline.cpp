@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <map>
 #include <mutex>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -171,6 +173,13 @@ Result<Stats> run_lines(int in_fd,
   bool closing = false;
   bool write_failed = false;
 
+  // Signals go to the reading thread, whose blocking read() they interrupt; the worker and
+  // writer threads are started with SIGINT and SIGTERM blocked.
+  sigset_t block, previous;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &previous);
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < options.jobs; ++w) {
     workers.emplace_back([&, fn = make_worker(w)]() mutable {
@@ -224,6 +233,7 @@ Result<Stats> run_lines(int in_fd,
       ++next;
     }
   });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 
   bool read_ok = true;
   while (!reader.done()) {

@@ -27,7 +27,8 @@ export function run(args, { input, env, timeout = 30000, cwd } = {}) {
     maxBuffer: 256 * 1024 * 1024,
     encoding: 'utf8',
   });
-  if (r.error) throw r.error;
+  // EPIPE: tollgate stopped reading stdin (e.g. input over a size cap) before we finished writing.
+  if (r.error && r.error.code !== 'EPIPE') throw r.error;
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
