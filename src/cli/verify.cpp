@@ -69,6 +69,9 @@ int run_batch(const VerifyOptions& o, const core::keys::KeySet& keys, const core
   if (env.stdin_tty) {
     return report(env, core::usage_error("usage", "--batch reads tokens from stdin, one per line: pipe or redirect them"));
   }
+  if (o.jobs > 1024) {
+    return report(env, core::usage_error("usage", fmt::format("--jobs {}: use 0 (every CPU) to 1024", o.jobs)));
+  }
   core::batch::Options bo;
   bo.jobs = o.jobs == 0 ? core::batch::available_cpus() : o.jobs;
   bo.max_line_bytes = o.max_token_bytes + 4096;

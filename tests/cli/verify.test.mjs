@@ -163,6 +163,9 @@ describe('--batch', () => {
     const r = run(['verify', kcTok(), '--jwks', JWKS, '--batch']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /do not pass TOKEN/);
+    const j = run(['verify', '--jwks', JWKS, '--batch', '--jobs', '5000'], { input: 'x\n' });
+    assert.equal(j.code, 2);
+    assert.match(j.stderr, /--jobs 5000: use 0/);
   });
   test('Ctrl-C flushes what is done and exits 130', async () => {
     // A writer that keeps stdin open: tollgate verifies what arrives, then gets SIGINT.
