@@ -4,8 +4,9 @@
 #include "cli/exit.hpp"
 #include "core/util/interrupt.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <unistd.h>
 
 namespace tollgate::cli {
@@ -76,16 +77,17 @@ int run(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   auto& registry = command_registry();
-  std::stable_sort(registry.begin(), registry.end(), [](const CommandSpec& a, const CommandSpec& b) {
-    return a.order < b.order;
-  });
+  std::stable_sort(registry.begin(),
+                   registry.end(),
+                   [](const CommandSpec& a, const CommandSpec& b) { return a.order < b.order; });
   Runner runner;
   for (const auto& spec : registry) {
     spec.setup(app, runner);
   }
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->failure_message([sub](const CLI::App*, const CLI::Error& e) {
-      return fmt::format("tollgate: {}\nRun '{} --help' for usage.\n", e.what(), sub->get_display_name(true));
+      return fmt::format(
+          "tollgate: {}\nRun '{} --help' for usage.\n", e.what(), sub->get_display_name(true));
     });
   }
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
@@ -117,8 +119,8 @@ int run(int argc, char** argv) {
     return report(env, core::Error{core::ErrorClass::internal, "internal", "out of memory"});
   } catch (const std::exception& e) {
     return report(env,
-                  core::internal_error(fmt::format(
-                      "internal error: {} (please report this as a bug)", e.what())));
+                  core::internal_error(
+                      fmt::format("internal error: {} (please report this as a bug)", e.what())));
   }
 }
 

@@ -3,9 +3,10 @@
 #include "cli/exit.hpp"
 #include "cli/render.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <map>
 
 namespace tollgate::cli {
@@ -91,7 +92,9 @@ void warn(Env& env, const std::string& message) {
   }
 }
 
-void note(Env& env, const std::string& message) { fmt::print(env.err, "note: {}\n", message); }
+void note(Env& env, const std::string& message) {
+  fmt::print(env.err, "note: {}\n", message);
+}
 
 void print_json(Env& env, const core::util::Json& doc, bool pretty, bool color) {
   std::string out = pretty ? render_json(doc, color)

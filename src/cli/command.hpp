@@ -41,8 +41,11 @@ struct CommandRegistrar {
   explicit CommandRegistrar(CommandSpec spec) { command_registry().push_back(spec); }
 };
 #define TOLLGATE_COMMAND(name, order, setup_fn)                                                    \
-  static const ::tollgate::cli::CommandRegistrar tollgate_command_registrar_##setup_fn{           \
-      ::tollgate::cli::CommandSpec{name, order, setup_fn}}
+  static const ::tollgate::cli::CommandRegistrar tollgate_command_registrar_##setup_fn {           \
+    ::tollgate::cli::CommandSpec {                                                                 \
+      name, order, setup_fn                                                                        \
+    }                                                                                              \
+  }
 
 // Options every subcommand has: --json and --color.
 struct OutputOptions {

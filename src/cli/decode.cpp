@@ -61,7 +61,8 @@ int run_decode(const DecodeOptions& o, Env& env) {
     if (t.signature_bytes == 0) {
       out += s.bold("signature") + ": none (an unsigned token; never valid)\n";
     } else {
-      out += fmt::format("{}: {} bytes ({}), not verified\n", s.bold("signature"), t.signature_bytes, alg);
+      out += fmt::format(
+          "{}: {} bytes ({}), not verified\n", s.bold("signature"), t.signature_bytes, alg);
     }
   }
   std::fwrite(out.data(), 1, out.size(), env.out);
@@ -71,11 +72,17 @@ int run_decode(const DecodeOptions& o, Env& env) {
 void setup_decode(CLI::App& app, Runner& runner) {
   auto opts = std::make_shared<DecodeOptions>();
   auto* sub = app.add_subcommand("decode", "show a token's header and claims (no verification)");
-  sub->add_option("token", opts->token, "the token, @FILE, or - for stdin (default: stdin when it is not a terminal)")
+  sub->add_option("token",
+                  opts->token,
+                  "the token, @FILE, or - for stdin (default: stdin when it is not a terminal)")
       ->type_name("TOKEN");
-  choices(sub->add_option("--date", opts->date, "show times in utc or local time")->type_name("ZONE")->default_str("utc"),
+  choices(sub->add_option("--date", opts->date, "show times in utc or local time")
+              ->type_name("ZONE")
+              ->default_str("utc"),
           {"utc", "local"});
-  sub->add_option("--max-token-bytes", opts->max_token_bytes, "refuse tokens larger than this (default 1048576)")
+  sub->add_option("--max-token-bytes",
+                  opts->max_token_bytes,
+                  "refuse tokens larger than this (default 1048576)")
       ->type_name("BYTES");
   add_output_options(sub, opts->output);
   sub->footer(R"(EXAMPLES

@@ -6,11 +6,11 @@ namespace tollgate::cli {
 
 // Exit statuses; the numbers never change once released (man page EXIT STATUS).
 enum Exit : int {
-  kExitOk = 0,          // done; verdict positive
-  kExitNegative = 1,    // answered, and the answer is no (invalid, denied, lint errors)
-  kExitUsage = 2,       // bad flags or unreadable input
-  kExitNetwork = 3,     // network or IdP failure: could not decide
-  kExitInternal = 4,    // a bug
+  kExitOk = 0,       // done; verdict positive
+  kExitNegative = 1, // answered, and the answer is no (invalid, denied, lint errors)
+  kExitUsage = 2,    // bad flags or unreadable input
+  kExitNetwork = 3,  // network or IdP failure: could not decide
+  kExitInternal = 4, // a bug
   kExitInterrupted = 130,
 };
 

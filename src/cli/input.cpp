@@ -7,12 +7,14 @@
 
 namespace tollgate::cli {
 
-core::Result<std::string> read_token_argument(const std::string& arg, Env& env, std::size_t max_bytes) {
+core::Result<std::string>
+read_token_argument(const std::string& arg, Env& env, std::size_t max_bytes) {
   const std::size_t cap = max_bytes + 64 * 1024; // room for whitespace and "Authorization: Bearer "
   std::string text;
   if (arg.empty() || arg == "-") {
     if (arg.empty() && env.stdin_tty) {
-      return core::usage_error("no_token", "no token given: pass TOKEN, @FILE or -, or pipe the token on stdin");
+      return core::usage_error(
+          "no_token", "no token given: pass TOKEN, @FILE or -, or pipe the token on stdin");
     }
     TOLLGATE_TRY(text, core::util::read_stream(0, cap, "the token on stdin"));
   } else if (arg.front() == '@') {
@@ -22,15 +24,22 @@ core::Result<std::string> read_token_argument(const std::string& arg, Env& env, 
   }
   const std::string_view token = core::jose::normalize_token_text(text);
   if (token.size() > max_bytes) {
-    return core::usage_error("too_large", fmt::format("the token is {} bytes, over the limit of {} bytes (--max-token-bytes)", token.size(), max_bytes));
+    return core::usage_error(
+        "too_large",
+        fmt::format("the token is {} bytes, over the limit of {} bytes (--max-token-bytes)",
+                    token.size(),
+                    max_bytes));
   }
   if (token.empty()) {
-    return core::usage_error("no_token", arg.empty() || arg == "-" ? "stdin holds no token" : fmt::format("'{}' holds no token", arg));
+    return core::usage_error("no_token",
+                             arg.empty() || arg == "-" ? "stdin holds no token"
+                                                       : fmt::format("'{}' holds no token", arg));
   }
   return std::string(token);
 }
 
-core::Result<std::string> read_file_or_stdin(const std::string& path, std::size_t max_bytes, const std::string& what) {
+core::Result<std::string>
+read_file_or_stdin(const std::string& path, std::size_t max_bytes, const std::string& what) {
   if (path == "-") {
     return core::util::read_stream(0, max_bytes, what + " on stdin");
   }

@@ -1,9 +1,10 @@
 // tollgate jwk: generate keys, thumbprints, PEM <-> JWK, strip private parts.
+#include "core/keys/jwk.hpp"
+
 #include "cli/command.hpp"
 #include "cli/exit.hpp"
 #include "cli/input.hpp"
 #include "core/keys/generate.hpp"
-#include "core/keys/jwk.hpp"
 #include "core/keys/pem.hpp"
 #include "core/util/file.hpp"
 #include "core/util/text.hpp"
@@ -30,7 +31,9 @@ core::Result<std::string> read_input(const std::string& path, Env& env) {
   if (path.empty() && env.stdin_tty) {
     return core::usage_error("no_input", "no key given: pass FILE or -, or pipe the key on stdin");
   }
-  return read_file_or_stdin(path.empty() ? "-" : path, kMaxKeyInput, path.empty() || path == "-" ? "the key" : "key file '" + path + "'");
+  return read_file_or_stdin(path.empty() ? "-" : path,
+                            kMaxKeyInput,
+                            path.empty() || path == "-" ? "the key" : "key file '" + path + "'");
 }
 
 // Write to FILE (atomically; 0600 when private) or print on stdout.
@@ -54,7 +57,10 @@ int run_gen(const JwkOptions& o, Env& env) {
   }
   if (!o.public_out.empty()) {
     if (o.gen.kty == "oct") {
-      return report(env, core::usage_error("usage", "--public-out: an oct key is a shared secret and has no public part"));
+      return report(
+          env,
+          core::usage_error("usage",
+                            "--public-out: an oct key is a shared secret and has no public part"));
     }
     const int rc = emit(env, o.public_out, core::keys::public_part(*jwk).dump(2) + "\n", false);
     if (rc != kExitOk) {
@@ -86,7 +92,10 @@ int run_thumbprint(const JwkOptions& o, Env& env) {
     for (const auto& k : keys) {
       const std::string tp = core::keys::thumbprint(k);
       if (tp.empty()) {
-        return report(env, core::usage_error("bad_key", "a JWK lacks the members its thumbprint needs (RFC 7638 3.2)"));
+        return report(
+            env,
+            core::usage_error("bad_key",
+                              "a JWK lacks the members its thumbprint needs (RFC 7638 3.2)"));
       }
       rows.push_back({{"kid", k.contains("kid") ? k["kid"] : Json(nullptr)}, {"thumbprint", tp}});
     }
@@ -103,7 +112,10 @@ int run_thumbprint(const JwkOptions& o, Env& env) {
   }
   for (const auto& r : rows) {
     if (rows.size() > 1) {
-      fmt::print(env.out, "{}  {}\n", r["thumbprint"].get<std::string>(), r["kid"].is_string() ? r["kid"].get<std::string>() : "(no kid)");
+      fmt::print(env.out,
+                 "{}  {}\n",
+                 r["thumbprint"].get<std::string>(),
+                 r["kid"].is_string() ? r["kid"].get<std::string>() : "(no kid)");
     } else {
       fmt::print(env.out, "{}\n", r["thumbprint"].get<std::string>());
     }
@@ -179,7 +191,9 @@ int run_pub(const JwkOptions& o, Env& env) {
     Json keys = Json::array();
     for (const auto& k : (*doc)["keys"]) {
       if (k.value("kty", "") == "oct") {
-        warn(env, fmt::format("dropping oct key {}: a shared secret has no public part", k.contains("kid") ? k["kid"].dump() : "(no kid)"));
+        warn(env,
+             fmt::format("dropping oct key {}: a shared secret has no public part",
+                         k.contains("kid") ? k["kid"].dump() : "(no kid)"));
         continue;
       }
       keys.push_back(core::keys::public_part(k));
@@ -188,39 +202,57 @@ int run_pub(const JwkOptions& o, Env& env) {
     return emit(env, o.out, out.dump(2) + "\n", false);
   }
   if (doc->value("kty", "") == "oct") {
-    return report(env, core::usage_error("usage", "an oct key is a shared secret and has no public part"));
+    return report(
+        env, core::usage_error("usage", "an oct key is a shared secret and has no public part"));
   }
   return emit(env, o.out, core::keys::public_part(*doc).dump(2) + "\n", false);
 }
 
 void setup_jwk(CLI::App& app, Runner& runner) {
   auto o = std::make_shared<JwkOptions>();
-  auto* jwk = app.add_subcommand("jwk", "generate keys, RFC 7638 thumbprints, PEM <-> JWK, public parts");
+  auto* jwk =
+      app.add_subcommand("jwk", "generate keys, RFC 7638 thumbprints, PEM <-> JWK, public parts");
   jwk->require_subcommand(1);
 
   auto* gen = jwk->add_subcommand("gen", "generate a private JWK (kid defaults to its thumbprint)");
-  choices(gen->add_option("--kty", o->gen.kty, "key type")->type_name("KTY")->required(), {"RSA", "EC", "OKP", "oct"});
-  gen->add_option("--size", o->gen.size, "RSA modulus bits (default 2048) or oct secret bytes (default 32)")->type_name("N");
-  choices(gen->add_option("--crv", o->gen.crv, "EC: P-256 (default), P-384, P-521; OKP: Ed25519 (default), Ed448")->type_name("CRV"),
+  choices(gen->add_option("--kty", o->gen.kty, "key type")->type_name("KTY")->required(),
+          {"RSA", "EC", "OKP", "oct"});
+  gen->add_option(
+         "--size", o->gen.size, "RSA modulus bits (default 2048) or oct secret bytes (default 32)")
+      ->type_name("N");
+  choices(gen->add_option("--crv",
+                          o->gen.crv,
+                          "EC: P-256 (default), P-384, P-521; OKP: Ed25519 (default), Ed448")
+              ->type_name("CRV"),
           {"P-256", "P-384", "P-521", "Ed25519", "Ed448"});
-  gen->add_option("--kid", o->gen.kid, "key id (default: the RFC 7638 thumbprint)")->type_name("KID");
-  gen->add_option("--alg", o->gen.alg, "bind the key to this algorithm (JWK alg)")->type_name("ALG");
+  gen->add_option("--kid", o->gen.kid, "key id (default: the RFC 7638 thumbprint)")
+      ->type_name("KID");
+  gen->add_option("--alg", o->gen.alg, "bind the key to this algorithm (JWK alg)")
+      ->type_name("ALG");
   gen->add_option("--use", o->gen.use, "JWK use (default sig; empty to omit)")->type_name("USE");
-  gen->add_option("--public-out", o->public_out, "also write the public JWK to FILE")->type_name("FILE");
-  gen->add_option("--out", o->out, "write the private JWK to FILE (mode 0600) instead of stdout")->type_name("FILE");
+  gen->add_option("--public-out", o->public_out, "also write the public JWK to FILE")
+      ->type_name("FILE");
+  gen->add_option("--out", o->out, "write the private JWK to FILE (mode 0600) instead of stdout")
+      ->type_name("FILE");
   add_output_options(gen, o->output, false);
-  gen->footer("EXAMPLES\n  tollgate jwk gen --kty RSA --alg RS256 --out rs.jwk --public-out rs.pub.jwk\n"
-              "  tollgate jwk gen --kty EC --crv P-384 --kid k2\n  tollgate jwk gen --kty oct --size 64 --alg HS512 --out hs.jwk");
+  gen->footer(
+      "EXAMPLES\n  tollgate jwk gen --kty RSA --alg RS256 --out rs.jwk --public-out rs.pub.jwk\n"
+      "  tollgate jwk gen --kty EC --crv P-384 --kid k2\n  tollgate jwk gen --kty oct --size 64 "
+      "--alg HS512 --out hs.jwk");
 
-  auto* tp = jwk->add_subcommand("thumbprint", "RFC 7638 SHA-256 thumbprint of a JWK, each key of a JWKS, or a PEM key");
+  auto* tp = jwk->add_subcommand(
+      "thumbprint", "RFC 7638 SHA-256 thumbprint of a JWK, each key of a JWKS, or a PEM key");
   tp->add_option("file", o->input, "JWK, JWKS or PEM file, or - for stdin")->type_name("FILE");
   add_output_options(tp, o->output);
 
   auto* conv = jwk->add_subcommand("convert", "convert between PEM and JWK (public or private)");
   conv->add_option("file", o->input, "PEM or JWK file, or - for stdin")->type_name("FILE");
-  choices(conv->add_option("--to", o->to, "output format (default: the other one)")->type_name("FORMAT"), {"pem", "jwk"});
+  choices(conv->add_option("--to", o->to, "output format (default: the other one)")
+              ->type_name("FORMAT"),
+          {"pem", "jwk"});
   conv->add_flag("--public", o->public_only, "output only the public key");
-  conv->add_option("--out", o->out, "write to FILE (mode 0600 for private keys) instead of stdout")->type_name("FILE");
+  conv->add_option("--out", o->out, "write to FILE (mode 0600 for private keys) instead of stdout")
+      ->type_name("FILE");
   add_output_options(conv, o->output, false);
 
   auto* pub = jwk->add_subcommand("pub", "strip the private parts of a JWK or JWKS");

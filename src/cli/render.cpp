@@ -3,8 +3,9 @@
 #include "core/util/text.hpp"
 #include "core/util/time.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace tollgate::cli {
 namespace {
@@ -81,11 +82,14 @@ std::string render_times(const core::util::Json& payload, double now, bool local
       } else {
         std::string when;
         if (std::string_view(name) == "exp") {
-          when = t > now ? s.green("expires " + core::util::relative_phrase(t, now)) : s.red("expired " + core::util::relative_phrase(t, now));
+          when = t > now ? s.green("expires " + core::util::relative_phrase(t, now))
+                         : s.red("expired " + core::util::relative_phrase(t, now));
         } else if (std::string_view(name) == "nbf") {
-          when = t > now ? s.yellow("not valid until " + core::util::relative_phrase(t, now)) : "valid since " + core::util::relative_phrase(t, now);
+          when = t > now ? s.yellow("not valid until " + core::util::relative_phrase(t, now))
+                         : "valid since " + core::util::relative_phrase(t, now);
         } else {
-          when = t > now ? s.yellow(core::util::relative_phrase(t, now) + " (in the future)") : core::util::relative_phrase(t, now);
+          when = t > now ? s.yellow(core::util::relative_phrase(t, now) + " (in the future)")
+                         : core::util::relative_phrase(t, now);
         }
         line = fmt::format("{}  {}", core::util::format_instant(t, local), when);
       }
@@ -117,7 +121,8 @@ std::string render_keycloak(const core::claims::KeycloakView& v, const Style& s)
   }
   bool first = true;
   for (const auto& [client, roles] : v.client_roles) {
-    row(first ? "client roles" : "", fmt::format("{}: {}", client, roles.empty() ? "(none)" : core::util::join(roles, ", ")));
+    row(first ? "client roles" : "",
+        fmt::format("{}: {}", client, roles.empty() ? "(none)" : core::util::join(roles, ", ")));
     first = false;
   }
   if (v.is_rpt) {
@@ -130,7 +135,8 @@ std::string render_keycloak(const core::claims::KeycloakView& v, const Style& s)
       if (!p.rsid.empty() && !p.rsname.empty()) {
         name += s.dim(" (" + p.rsid + ")");
       }
-      row(first ? "permissions" : "", p.scopes.empty() ? name : fmt::format("{}#{}", name, core::util::join(p.scopes, ",")));
+      row(first ? "permissions" : "",
+          p.scopes.empty() ? name : fmt::format("{}#{}", name, core::util::join(p.scopes, ",")));
       first = false;
     }
   }

@@ -1,14 +1,16 @@
 // tollgate sign: mint a signed token for testing gateways.
+#include "core/jose/sign.hpp"
+
 #include "cli/command.hpp"
 #include "cli/exit.hpp"
-#include "core/jose/sign.hpp"
 #include "core/keys/pem.hpp"
 #include "core/util/file.hpp"
 #include "core/util/time.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 
 namespace tollgate::cli {
 namespace {
@@ -47,7 +49,9 @@ core::Result<Json> json_object_arg(const std::string& value, const std::string& 
 core::Result<core::keys::Key> signing_key(const SignOptions& o) {
   const int given = !o.key_file.empty() + !o.secret_file.empty() + !o.secret_env.empty();
   if (given != 1) {
-    return core::usage_error("no_key", "give exactly one of --key FILE (private PEM or JWK), --secret-file FILE and --secret-env VAR");
+    return core::usage_error("no_key",
+                             "give exactly one of --key FILE (private PEM or JWK), --secret-file "
+                             "FILE and --secret-env VAR");
   }
   if (!o.key_file.empty()) {
     TOLLGATE_TRY(auto set, core::keys::load_key_file(o.key_file, "--key", true));
@@ -65,7 +69,10 @@ core::Result<core::keys::Key> signing_key(const SignOptions& o) {
   } else {
     const char* v = std::getenv(o.secret_env.c_str());
     if (v == nullptr || *v == '\0') {
-      return core::usage_error("bad_key", fmt::format("--secret-env: the environment variable {} is not set or empty", o.secret_env));
+      return core::usage_error(
+          "bad_key",
+          fmt::format("--secret-env: the environment variable {} is not set or empty",
+                      o.secret_env));
     }
     secret = v;
   }
@@ -80,7 +87,9 @@ int run_sign(const SignOptions& o, Env& env) {
   std::string alg = o.alg;
   if (alg.empty()) {
     if (key->alg.empty()) {
-      return report(env, core::usage_error("no_alg", "--alg is required (the key does not name its algorithm)"));
+      return report(
+          env,
+          core::usage_error("no_alg", "--alg is required (the key does not name its algorithm)"));
     }
     alg = key->alg;
   }
@@ -132,7 +141,8 @@ int run_sign(const SignOptions& o, Env& env) {
     }
     for (auto it = h->begin(); it != h->end(); ++it) {
       if (it.key() == "alg" && it.value() != alg) {
-        return report(env, core::usage_error("bad_header", "--header may not change alg; use --alg"));
+        return report(env,
+                      core::usage_error("bad_header", "--header may not change alg; use --alg"));
       }
       header[it.key()] = it.value();
     }
@@ -152,18 +162,35 @@ int run_sign(const SignOptions& o, Env& env) {
 void setup_sign(CLI::App& app, Runner& runner) {
   auto o = std::make_shared<SignOptions>();
   auto* sub = app.add_subcommand("sign", "mint a signed token (for testing gateways)");
-  sub->add_option("--key", o->key_file, "private key: PEM (PKCS#8 or traditional) or a private JWK (oct for HS*)")->type_name("FILE");
-  sub->add_option("--secret-file", o->secret_file, "HMAC secret read from FILE (one trailing newline removed)")->type_name("FILE");
-  sub->add_option("--secret-env", o->secret_env, "HMAC secret read from the environment variable VAR")->type_name("VAR");
+  sub->add_option("--key",
+                  o->key_file,
+                  "private key: PEM (PKCS#8 or traditional) or a private JWK (oct for HS*)")
+      ->type_name("FILE");
+  sub->add_option("--secret-file",
+                  o->secret_file,
+                  "HMAC secret read from FILE (one trailing newline removed)")
+      ->type_name("FILE");
+  sub->add_option(
+         "--secret-env", o->secret_env, "HMAC secret read from the environment variable VAR")
+      ->type_name("VAR");
   sub->add_option("--alg", o->alg, "algorithm (default: the JWK's alg)")->type_name("ALG");
   sub->add_option("--kid", o->kid, "header kid (default: the JWK's kid)")->type_name("KID");
   sub->add_option("--claims", o->claims, "claims as a JSON object, or @FILE")->type_name("JSON");
-  sub->add_option("--set", o->sets, "set a claim: NAME=VALUE, VALUE parsed as JSON when it is JSON (repeatable)")->type_name("NAME=VALUE");
-  sub->add_option("--exp", o->exp, "expire after DURATION (90, 15m, 1h, 2d)")->type_name("DURATION");
+  sub->add_option("--set",
+                  o->sets,
+                  "set a claim: NAME=VALUE, VALUE parsed as JSON when it is JSON (repeatable)")
+      ->type_name("NAME=VALUE");
+  sub->add_option("--exp", o->exp, "expire after DURATION (90, 15m, 1h, 2d)")
+      ->type_name("DURATION");
   sub->add_flag("--iat", o->iat, "add iat (now)");
-  sub->add_option("--at", o->at, "use this instant as now for --exp and --iat (RFC 3339 or unix seconds)")->type_name("TIME");
-  sub->add_option("--header", o->header, "extra header members as a JSON object, or @FILE")->type_name("JSON");
-  sub->add_flag("--allow-weak-keys", o->allow_weak_keys, "sign with RSA keys under 2048 bits or short HMAC secrets");
+  sub->add_option(
+         "--at", o->at, "use this instant as now for --exp and --iat (RFC 3339 or unix seconds)")
+      ->type_name("TIME");
+  sub->add_option("--header", o->header, "extra header members as a JSON object, or @FILE")
+      ->type_name("JSON");
+  sub->add_flag("--allow-weak-keys",
+                o->allow_weak_keys,
+                "sign with RSA keys under 2048 bits or short HMAC secrets");
   add_output_options(sub, o->output);
   sub->footer(R"(EXAMPLES
   tollgate sign --key rs256.jwk --set sub=alice --set 'roles=["admin"]' --exp 15m --iat

@@ -10,8 +10,9 @@
 #include "core/util/time.hpp"
 #include "core/verify/verifier.hpp"
 
-#include <atomic>
 #include <fmt/format.h>
+
+#include <atomic>
 
 namespace tollgate::cli {
 namespace {
@@ -40,11 +41,15 @@ core::Result<core::verify::Policy> make_policy(const VerifyOptions& o) {
   core::verify::Policy p;
   for (const auto& a : o.algs) {
     if (core::jose::find_alg(a) == nullptr) {
-      return core::usage_error("bad_alg", fmt::format("--alg {}: not a supported algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)", a));
+      return core::usage_error("bad_alg",
+                               fmt::format("--alg {}: not a supported algorithm (HS256/384/512, "
+                                           "RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)",
+                                           a));
     }
   }
   if (o.leeway < 0 || o.leeway > 86400 * 365) {
-    return core::usage_error("bad_leeway", fmt::format("--leeway {}: use 0 or a positive number of seconds", o.leeway));
+    return core::usage_error(
+        "bad_leeway", fmt::format("--leeway {}: use 0 or a positive number of seconds", o.leeway));
   }
   p.algs = o.algs;
   p.allow_weak_keys = o.allow_weak_keys;
@@ -62,15 +67,26 @@ core::Result<core::verify::Policy> make_policy(const VerifyOptions& o) {
   return p;
 }
 
-int run_batch(const VerifyOptions& o, const core::keys::KeySet& keys, const core::verify::Policy& policy, double now, Env& env) {
+int run_batch(const VerifyOptions& o,
+              const core::keys::KeySet& keys,
+              const core::verify::Policy& policy,
+              double now,
+              Env& env) {
   if (!o.token.empty()) {
-    return report(env, core::usage_error("usage", "--batch reads tokens from stdin, one per line; do not pass TOKEN"));
+    return report(env,
+                  core::usage_error(
+                      "usage", "--batch reads tokens from stdin, one per line; do not pass TOKEN"));
   }
   if (env.stdin_tty) {
-    return report(env, core::usage_error("usage", "--batch reads tokens from stdin, one per line: pipe or redirect them"));
+    return report(
+        env,
+        core::usage_error("usage",
+                          "--batch reads tokens from stdin, one per line: pipe or redirect them"));
   }
   if (o.jobs > 1024) {
-    return report(env, core::usage_error("usage", fmt::format("--jobs {}: use 0 (every CPU) to 1024", o.jobs)));
+    return report(
+        env,
+        core::usage_error("usage", fmt::format("--jobs {}: use 0 (every CPU) to 1024", o.jobs)));
   }
   core::batch::Options bo;
   bo.jobs = o.jobs == 0 ? core::batch::available_cpus() : o.jobs;
@@ -80,7 +96,8 @@ int run_batch(const VerifyOptions& o, const core::keys::KeySet& keys, const core
   auto make_worker = [&](unsigned) -> core::batch::ChunkFn {
     auto verifier = std::make_shared<core::verify::Verifier>(keys, policy);
     auto outcome = std::make_shared<core::verify::Outcome>();
-    return [verifier, outcome, now, &invalid, &valid](std::span<const core::batch::Line> lines, std::string& out) {
+    return [verifier, outcome, now, &invalid, &valid](std::span<const core::batch::Line> lines,
+                                                      std::string& out) {
       std::uint64_t bad = 0, good = 0;
       for (const auto& line : lines) {
         if (line.too_long) {
@@ -113,7 +130,11 @@ int run_batch(const VerifyOptions& o, const core::keys::KeySet& keys, const core
     return report(env, stats.error());
   }
   if (stats->interrupted) {
-    fmt::print(env.err, "tollgate: interrupted after {} tokens ({} valid, {} invalid)\n", valid + invalid, valid.load(), invalid.load());
+    fmt::print(env.err,
+               "tollgate: interrupted after {} tokens ({} valid, {} invalid)\n",
+               valid + invalid,
+               valid.load(),
+               invalid.load());
     return kExitInterrupted;
   }
   return invalid > 0 ? kExitNegative : kExitOk;
@@ -148,7 +169,8 @@ int run_verify(const VerifyOptions& o, Env& env) {
     // An oversized token is a verdict (malformed), not a usage error.
     outcome.error_code = "malformed";
     outcome.error_message = token.error().message;
-    outcome.checks.push_back({"format", core::claims::CheckStatus::fail, outcome.error_message, "malformed"});
+    outcome.checks.push_back(
+        {"format", core::claims::CheckStatus::fail, outcome.error_message, "malformed"});
   } else {
     core::verify::Verifier verifier(*keys, *policy);
     verifier.verify(*token, now, true, outcome);
@@ -164,23 +186,50 @@ int run_verify(const VerifyOptions& o, Env& env) {
 
 void setup_verify(CLI::App& app, Runner& runner) {
   auto o = std::make_shared<VerifyOptions>();
-  auto* sub = app.add_subcommand("verify", "verify a token's signature and claims, and explain every check");
-  sub->add_option("token", o->token, "the token, @FILE, or - for stdin (default: stdin when it is not a terminal)")->type_name("TOKEN");
+  auto* sub = app.add_subcommand("verify",
+                                 "verify a token's signature and claims, and explain every check");
+  sub->add_option("token",
+                  o->token,
+                  "the token, @FILE, or - for stdin (default: stdin when it is not a terminal)")
+      ->type_name("TOKEN");
   add_key_source_options(sub, o->keys);
-  sub->add_option("--alg", o->algs, "allowed algorithm (repeatable); default: what the key permits")->type_name("ALG");
-  sub->add_option("--leeway", o->leeway, "clock skew allowed for exp, nbf and iat, in seconds (default 0)")->type_name("SECONDS");
-  sub->add_option("--at", o->at, "verify as of this instant: RFC 3339 or unix seconds")->type_name("TIME");
+  sub->add_option("--alg", o->algs, "allowed algorithm (repeatable); default: what the key permits")
+      ->type_name("ALG");
+  sub->add_option(
+         "--leeway", o->leeway, "clock skew allowed for exp, nbf and iat, in seconds (default 0)")
+      ->type_name("SECONDS");
+  sub->add_option("--at", o->at, "verify as of this instant: RFC 3339 or unix seconds")
+      ->type_name("TIME");
   sub->add_option("--iss", o->iss, "required issuer (exact match)")->type_name("ISSUER");
-  sub->add_option("--aud", o->aud, "accepted audience (repeatable; the token's aud must contain one)")->type_name("AUDIENCE");
-  sub->add_option("--require", o->require, "claim that must be present (repeatable)")->type_name("CLAIM");
-  sub->add_option("--require-role", o->roles, "realm role ROLE, or client role CLIENT:ROLE (repeatable)")->type_name("ROLE");
-  sub->add_option("--require-scope", o->scopes, "scope that must be in the token's scope claim (repeatable)")->type_name("SCOPE");
-  sub->add_option("--typ", o->typ, "accepted header typ (repeatable); default: absent, JWT or at+jwt")->type_name("TYPE");
-  sub->add_flag("--allow-missing-exp", o->allow_missing_exp, "accept tokens without exp (they never expire)");
-  sub->add_flag("--allow-weak-keys", o->allow_weak_keys, "accept RSA keys under 2048 bits and short HMAC secrets");
-  sub->add_option("--max-token-bytes", o->max_token_bytes, "refuse tokens larger than this (default 1048576)")->type_name("BYTES");
-  sub->add_flag("--batch", o->batch, "read one token per line from stdin, print one JSON line per token");
-  sub->add_option("--jobs", o->jobs, "with --batch: worker threads (default 1; 0 = every CPU this process may use)")->type_name("N");
+  sub->add_option(
+         "--aud", o->aud, "accepted audience (repeatable; the token's aud must contain one)")
+      ->type_name("AUDIENCE");
+  sub->add_option("--require", o->require, "claim that must be present (repeatable)")
+      ->type_name("CLAIM");
+  sub->add_option(
+         "--require-role", o->roles, "realm role ROLE, or client role CLIENT:ROLE (repeatable)")
+      ->type_name("ROLE");
+  sub->add_option(
+         "--require-scope", o->scopes, "scope that must be in the token's scope claim (repeatable)")
+      ->type_name("SCOPE");
+  sub->add_option(
+         "--typ", o->typ, "accepted header typ (repeatable); default: absent, JWT or at+jwt")
+      ->type_name("TYPE");
+  sub->add_flag(
+      "--allow-missing-exp", o->allow_missing_exp, "accept tokens without exp (they never expire)");
+  sub->add_flag("--allow-weak-keys",
+                o->allow_weak_keys,
+                "accept RSA keys under 2048 bits and short HMAC secrets");
+  sub->add_option("--max-token-bytes",
+                  o->max_token_bytes,
+                  "refuse tokens larger than this (default 1048576)")
+      ->type_name("BYTES");
+  sub->add_flag(
+      "--batch", o->batch, "read one token per line from stdin, print one JSON line per token");
+  sub->add_option("--jobs",
+                  o->jobs,
+                  "with --batch: worker threads (default 1; 0 = every CPU this process may use)")
+      ->type_name("N");
   add_output_options(sub, o->output);
   sub->footer(R"(EXAMPLES
   tollgate verify @token.txt --jwks jwks.json --iss https://sso.example.com/realms/demo --aud reports-api

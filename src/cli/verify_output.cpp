@@ -2,8 +2,9 @@
 
 #include "cli/render.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace tollgate::cli {
 namespace {
@@ -57,7 +58,8 @@ Json verdict_json(const core::verify::Outcome& o, const core::keys::KeySet& keys
   return doc;
 }
 
-std::string verdict_text(const core::verify::Outcome& o, const core::keys::KeySet& keys, bool color) {
+std::string
+verdict_text(const core::verify::Outcome& o, const core::keys::KeySet& keys, bool color) {
   const Style s(color);
   std::string out;
   for (const auto& c : o.checks) {
@@ -82,13 +84,15 @@ std::string verdict_text(const core::verify::Outcome& o, const core::keys::KeySe
     out += fmt::format("  {}\n", s.dim("note: " + n));
   }
   if (!o.payload_trusted && !o.payload.is_null()) {
-    out += fmt::format("  {}\n", s.yellow("the payload is untrusted: the signature was not verified"));
+    out +=
+        fmt::format("  {}\n", s.yellow("the payload is untrusted: the signature was not verified"));
   }
   if (o.valid) {
     const core::keys::Key* key = used_key(o, keys);
     std::string key_text;
     if (key != nullptr) {
-      key_text = key->has_kid ? fmt::format("kid {}", core::util::quote(key->kid)) : std::string("no kid");
+      key_text =
+          key->has_kid ? fmt::format("kid {}", core::util::quote(key->kid)) : std::string("no kid");
       if (!key->thumbprint.empty()) {
         key_text += fmt::format(", thumbprint {}", key->thumbprint);
       }

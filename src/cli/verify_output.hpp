@@ -13,7 +13,8 @@ namespace tollgate::cli {
 core::util::Json verdict_json(const core::verify::Outcome& o, const core::keys::KeySet& keys);
 
 // The human report: one line per check, then VALID/INVALID and the key used.
-std::string verdict_text(const core::verify::Outcome& o, const core::keys::KeySet& keys, bool color);
+std::string
+verdict_text(const core::verify::Outcome& o, const core::keys::KeySet& keys, bool color);
 
 // One NDJSON line of --batch output (with the trailing newline), appended to `out`.
 void append_batch_line(std::string& out, std::uint64_t line, const core::verify::Outcome& o);

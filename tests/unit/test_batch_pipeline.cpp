@@ -37,7 +37,8 @@ std::string run(const std::string& input, batch::Options options) {
       [](unsigned) -> batch::ChunkFn {
         return [](std::span<const batch::Line> lines, std::string& o) {
           for (const auto& l : lines) {
-            o += std::to_string(l.number) + ":" + (l.too_long ? std::string("TOO_LONG") : std::string(l.text)) + "\n";
+            o += std::to_string(l.number) + ":"
+                 + (l.too_long ? std::string("TOO_LONG") : std::string(l.text)) + "\n";
           }
         };
       });
@@ -73,4 +74,6 @@ TEST_CASE("batch::run_lines handles a last line without newline, empty lines and
   CHECK(run("", o).empty());
 }
 
-TEST_CASE("batch::available_cpus is at least one") { CHECK(batch::available_cpus() >= 1); }
+TEST_CASE("batch::available_cpus is at least one") {
+  CHECK(batch::available_cpus() >= 1);
+}

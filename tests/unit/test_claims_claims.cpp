@@ -30,7 +30,8 @@ TEST_CASE("claims::media_type_equals") {
 TEST_CASE("claims::check_claims boundaries of exp, nbf, iat with leeway") {
   claims::ClaimPolicy p;
   CHECK(check(R"({"exp":100})", p, 99.9).first_code().empty());
-  CHECK(check(R"({"exp":100})", p, 100).first_code() == "expired"); // on exp: expired (RFC 7519 4.1.4)
+  CHECK(check(R"({"exp":100})", p, 100).first_code()
+        == "expired"); // on exp: expired (RFC 7519 4.1.4)
   p.leeway = 10;
   CHECK(check(R"({"exp":100})", p, 109.9).first_code().empty());
   CHECK(check(R"({"exp":100})", p, 110).first_code() == "expired");
@@ -65,6 +66,9 @@ TEST_CASE("claims: client ids with colons use the last colon; scp arrays count a
   claims::ClaimPolicy p;
   p.roles = {"urn:app:svc:reader"};
   p.scopes = {"b"};
-  auto rec = check(R"({"exp":1000,"resource_access":{"urn:app:svc":{"roles":["reader"]}},"scp":["a","b"]})", p, 1);
+  auto rec = check(
+      R"({"exp":1000,"resource_access":{"urn:app:svc":{"roles":["reader"]}},"scp":["a","b"]})",
+      p,
+      1);
   CHECK(rec.first_code().empty());
 }

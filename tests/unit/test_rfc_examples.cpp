@@ -40,7 +40,8 @@ TEST_CASE("RFC 7515 A.1-A.4 and RFC 8037 A.4 verify; A.5 (alg none) does not") {
     CAPTURE(name);
     const std::string jws = v["jws"];
     if (v["jwk"].is_null()) {
-      keys::KeySet any = public_set(util::Json::parse(R"({"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"})"));
+      keys::KeySet any = public_set(util::Json::parse(
+          R"({"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"})"));
       verify::Verifier verifier(any, {});
       verify::Outcome out;
       verifier.verify(jws, 0, true, out);

@@ -19,7 +19,7 @@ struct FakeKeycloak {
     std::string id;
     std::set<std::string> scopes;
   };
-  std::map<std::string, Resource> resources; // by name
+  std::map<std::string, Resource> resources;            // by name
   std::set<std::pair<std::string, std::string>> grants; // (resource name, scope)
   std::vector<Form> seen;
 
@@ -77,7 +77,9 @@ struct FakeKeycloak {
         }
       }
       if (!sc.empty() && known.empty()) {
-        return {400, R"({"error":"invalid_scope","error_description":"One of the given scopes [x] is invalid"})"};
+        return {
+            400,
+            R"({"error":"invalid_scope","error_description":"One of the given scopes [x] is invalid"})"};
       }
       if (res.empty()) {
         for (const auto& [name, r] : resources) {
@@ -93,7 +95,9 @@ struct FakeKeycloak {
       const auto* found = find(res);
       if (found == nullptr) {
         if (!resolved_any) {
-          return {400, "{\"error\":\"invalid_resource\",\"error_description\":\"Resource with id [" + res + "] does not exist.\"}"};
+          return {400,
+                  "{\"error\":\"invalid_resource\",\"error_description\":\"Resource with id [" + res
+                      + "] does not exist.\"}"};
         }
         continue; // silently dropped
       }
@@ -129,7 +133,9 @@ struct FakeKeycloak {
   }
 
   Transport transport() {
-    return [this](const Form& f) -> Result<Reply> { return answer(f); };
+    return [this](const Form& f) -> Result<Reply> {
+      return answer(f);
+    };
   }
 };
 
@@ -159,7 +165,8 @@ TEST_CASE("uma::parse_permission refuses what Keycloak would misread") {
   CHECK(parse_permission("Report#view,edit")->scopes.size() == 2);
   CHECK(parse_permission("Report")->scopes.empty());
   CHECK(parse_permission("#view")->resource.empty());
-  for (const char* bad : {"", "#", "a#", "a#x,,y", "a#x,", " a#x", "a #x", "a# x", "a#x, y", "a#b#c"}) {
+  for (const char* bad :
+       {"", "#", "a#", "a#x,,y", "a#x,", " a#x", "a #x", "a# x", "a#x, y", "a#b#c"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_permission(bad).ok());
   }
@@ -168,7 +175,8 @@ TEST_CASE("uma::parse_permission refuses what Keycloak would misread") {
   CHECK(with_method(*parse_permission("res"), "GET").wire() == "res#GET");
 }
 
-TEST_CASE("uma::check require all: a multi-scope permission counts only when every scope is granted") {
+TEST_CASE(
+    "uma::check require all: a multi-scope permission counts only when every scope is granted") {
   auto kc = realm();
   // Keycloak alone would say {"result":true} here (view is granted).
   auto r = check(req({"Report#view,edit"}), kc.transport());
@@ -233,13 +241,19 @@ TEST_CASE("uma::check require any: one decision, Keycloak's semantics, unknown n
 
 TEST_CASE("uma::check maps IdP errors to words and keeps the body") {
   FakeKeycloak kc = realm();
-  Transport t401 = [](const Form&) -> Result<Reply> { return Reply{401, R"({"error":"invalid_grant","error_description":"Invalid bearer token"})"}; };
+  Transport t401 = [](const Form&) -> Result<Reply> {
+    return Reply{401, R"({"error":"invalid_grant","error_description":"Invalid bearer token"})"};
+  };
   auto r = check(req({"Report#view"}), t401);
   CHECK_FALSE(r->decided);
   CHECK(r->message.find("rejected the user's token") != std::string::npos);
-  Transport t500 = [](const Form&) -> Result<Reply> { return Reply{500, "<html>oops</html>"}; };
+  Transport t500 = [](const Form&) -> Result<Reply> {
+    return Reply{500, "<html>oops</html>"};
+  };
   CHECK(check(req({"Report#view"}), t500)->message == "the IdP failed: HTTP 500");
-  Transport down = [](const Form&) -> Result<Reply> { return network_error("connect", "connection refused"); };
+  Transport down = [](const Form&) -> Result<Reply> {
+    return network_error("connect", "connection refused");
+  };
   auto net = check(req({"Report#view"}), down);
   REQUIRE_FALSE(net.ok());
   CHECK(net.error().cls == ErrorClass::network);
@@ -248,5 +262,6 @@ TEST_CASE("uma::check maps IdP errors to words and keeps the body") {
 TEST_CASE("uma::base_form sends the claim token format explicitly") {
   Form f = base_form("rs", "eyJ4IjpbIjEiXX0", "");
   CHECK(f[0] == Form::value_type{"grant_type", kUmaGrant});
-  CHECK(std::find(f.begin(), f.end(), Form::value_type{"claim_token_format", kClaimTokenFormatJwt}) != f.end());
+  CHECK(std::find(f.begin(), f.end(), Form::value_type{"claim_token_format", kClaimTokenFormatJwt})
+        != f.end());
 }

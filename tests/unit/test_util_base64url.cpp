@@ -45,7 +45,7 @@ TEST_CASE("util::b64url_decode_strict refuses every non-canonical form with its 
     CHECK(p.reason.find("length") != std::string::npos);
   }
   SUBCASE("non-zero trailing bits") {
-    CHECK(b64url_decode_strict("Zg", out));   // 'f'
+    CHECK(b64url_decode_strict("Zg", out));           // 'f'
     CHECK_FALSE(b64url_decode_strict("Zh", out, &p)); // same byte, stray low bits
     CHECK(p.offset == 1);
     CHECK(p.reason.find("trailing bits") != std::string::npos);
@@ -82,7 +82,8 @@ TEST_CASE("util::b64url_encode round-trips every byte value and length") {
 TEST_CASE("util::b64url_decode names the input in its error") {
   auto r = b64url_decode("a=", "the payload");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message == "the payload is not valid base64url at offset 1: '=' padding is not allowed");
+  CHECK(r.error().message
+        == "the payload is not valid base64url at offset 1: '=' padding is not allowed");
   CHECK(r.error().cls == tollgate::core::ErrorClass::usage);
 }
 

@@ -13,7 +13,9 @@ TEST_CASE("util::parse_json_strict keeps member order and values") {
 }
 
 TEST_CASE("util::parse_json_strict refuses duplicate names at any depth, after unescaping") {
-  for (const char* text : {R"({"a":1,"a":2})", R"({"a":1,"\u0061":2})", R"({"x":{"k":1,"k":1}})",
+  for (const char* text : {R"({"a":1,"a":2})",
+                           R"({"a":1,"\u0061":2})",
+                           R"({"x":{"k":1,"k":1}})",
                            R"([{"ok":1},{"k":1,"m":2,"k":3}])"}) {
     CAPTURE(text);
     auto r = parse_json_strict(text, "doc");
@@ -42,7 +44,8 @@ TEST_CASE("util::parse_json_strict enforces the depth limit") {
   CHECK(r.error().message.find("deeper than 64") != std::string::npos);
 }
 
-TEST_CASE("util::parse_json_strict refuses invalid UTF-8, bad syntax (with the byte) and big numbers") {
+TEST_CASE(
+    "util::parse_json_strict refuses invalid UTF-8, bad syntax (with the byte) and big numbers") {
   auto utf = parse_json_strict("{\"a\":\"\xff\"}", "doc");
   REQUIRE_FALSE(utf.ok());
   CHECK(utf.error().message.find("UTF-8") != std::string::npos);

@@ -15,12 +15,19 @@ TEST_CASE("util::parse_instant reads unix seconds and RFC 3339") {
 }
 
 TEST_CASE("util::parse_instant refuses ambiguous or broken times") {
-  for (const char* bad : {"", "tomorrow", "2026-11-22", "2026-11-22T10:15:00", "2026-13-01T00:00:00Z",
-                          "2026-11-22T25:00:00Z", "2026-11-22T10:15:00Zjunk", "12:00"}) {
+  for (const char* bad : {"",
+                          "tomorrow",
+                          "2026-11-22",
+                          "2026-11-22T10:15:00",
+                          "2026-13-01T00:00:00Z",
+                          "2026-11-22T25:00:00Z",
+                          "2026-11-22T10:15:00Zjunk",
+                          "12:00"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_instant(bad).ok());
   }
-  CHECK(parse_instant("2026-11-22T10:15:00").error().message.find("no time zone") != std::string::npos);
+  CHECK(parse_instant("2026-11-22T10:15:00").error().message.find("no time zone")
+        != std::string::npos);
 }
 
 TEST_CASE("util::parse_duration_seconds") {

@@ -8,10 +8,10 @@
 #include "core/verify/verifier.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <openssl/x509.h>
 
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,9 +23,13 @@ namespace {
 using namespace tollgate::core;
 using Json = nlohmann::json;
 
-std::filesystem::path vectors_dir() { return TOLLGATE_WYCHEPROOF_DIR; }
+std::filesystem::path vectors_dir() {
+  return TOLLGATE_WYCHEPROOF_DIR;
+}
 
-bool have_vectors() { return std::filesystem::exists(vectors_dir() / "README.md"); }
+bool have_vectors() {
+  return std::filesystem::exists(vectors_dir() / "README.md");
+}
 
 Json load(const std::string& name) {
   std::ifstream in(vectors_dir() / name);
@@ -73,12 +77,18 @@ struct Tally {
 };
 
 std::string describe(const std::string& file, const Json& t) {
-  return fmt::format("{} tcId {} ({}) flags {}", file, t["tcId"].get<int>(), t["comment"].get<std::string>(), t["flags"].dump());
+  return fmt::format("{} tcId {} ({}) flags {}",
+                     file,
+                     t["tcId"].get<int>(),
+                     t["comment"].get<std::string>(),
+                     t["flags"].dump());
 }
 
 // Verify every test of a primitive-signature file with `alg`. `expect_all_rejected` is for the
 // PSS files whose parameters are not a JWS algorithm's: their `valid` vectors must fail.
-Tally run_signature_file(const std::string& file, const std::string& alg_name, bool expect_all_rejected = false) {
+Tally run_signature_file(const std::string& file,
+                         const std::string& alg_name,
+                         bool expect_all_rejected = false) {
   Tally tally;
   const Json doc = load(file);
   const jose::AlgInfo* alg = jose::find_alg(alg_name);
@@ -94,15 +104,19 @@ Tally run_signature_file(const std::string& file, const std::string& alg_name, b
     }
     for (const auto& t : group["tests"]) {
       const std::string result = t["result"];
-      const bool accepted = verifier && verifier->verify(unhex(t["msg"]), unhex(t["sig"])) == jose::SigCheck::valid;
+      const bool accepted =
+          verifier && verifier->verify(unhex(t["msg"]), unhex(t["sig"])) == jose::SigCheck::valid;
       if (result == "acceptable") {
         // RSA PKCS#1 MissingNull: the DigestInfo without NULL parameters. tollgate is strict.
         ++tally.acceptable;
-        CHECK_MESSAGE(!accepted, "acceptable vector accepted (tollgate documents strict rejection): ", describe(file, t));
+        CHECK_MESSAGE(!accepted,
+                      "acceptable vector accepted (tollgate documents strict rejection): ",
+                      describe(file, t));
         continue;
       }
       bool want = result == "valid" && !expect_all_rejected;
-      if (expect_all_rejected && t["comment"] == fmt::format("s_len changed to {}", alg->hash_len)) {
+      if (expect_all_rejected
+          && t["comment"] == fmt::format("s_len changed to {}", alg->hash_len)) {
         // Labelled invalid for this file's salt length, but it is exactly a JWS signature
         // (salt = hash length), so a JWS verifier must accept it.
         want = true;
@@ -111,7 +125,8 @@ Tally run_signature_file(const std::string& file, const std::string& alg_name, b
         want ? ++tally.valid_ok : ++tally.invalid_ok;
       } else {
         ++tally.failures;
-        FAIL_CHECK((accepted ? "accepted " : "rejected ") << describe(file, t) << (key.problem.empty() ? "" : " key: " + key.problem));
+        FAIL_CHECK((accepted ? "accepted " : "rejected ")
+                   << describe(file, t) << (key.problem.empty() ? "" : " key: " + key.problem));
       }
     }
   }
@@ -139,7 +154,9 @@ TEST_CASE("wycheproof: ECDSA P1363 (ES256, ES384, ES512)") {
 TEST_CASE("wycheproof: RSASSA-PKCS1-v1_5 (RS256, RS384, RS512)") {
   REQUIRE(have_vectors());
   for (int bits : {2048, 3072, 4096}) {
-    for (auto [sha, alg] : {std::pair{"sha256", "RS256"}, std::pair{"sha384", "RS384"}, std::pair{"sha512", "RS512"}}) {
+    for (auto [sha, alg] : {std::pair{"sha256", "RS256"},
+                            std::pair{"sha384", "RS384"},
+                            std::pair{"sha512", "RS512"}}) {
       const std::string file = fmt::format("rsa_signature_{}_{}_test.json", bits, sha);
       CAPTURE(file);
       Tally t = run_signature_file(file, alg);
@@ -208,7 +225,8 @@ TEST_CASE("wycheproof: HMAC with full-length tags (HS256, HS384, HS512)") {
       for (const auto& t : group["tests"]) {
         const std::string key = unhex(t["key"]);
         auto v = jose::SignatureVerifier::for_secret(*a, key);
-        const bool accepted = v && v->verify(unhex(t["msg"]), unhex(t["tag"])) == jose::SigCheck::valid;
+        const bool accepted =
+            v && v->verify(unhex(t["msg"]), unhex(t["tag"])) == jose::SigCheck::valid;
         const bool want = t["result"] == "valid";
         CHECK_MESSAGE(accepted == want, describe(file, t));
         ++checked;
@@ -223,9 +241,12 @@ namespace {
 // A verifier key set from a JOSE test group: `public` when present, else `private` (asymmetric
 // keys reduced to their public members; oct keys kept, they are the only key of HMAC groups).
 keys::KeySet group_keyset(const Json& group) {
-  const Json& src = group.contains("public") && !group["public"].is_null() ? group["public"] : group["private"];
+  const Json& src =
+      group.contains("public") && !group["public"].is_null() ? group["public"] : group["private"];
   util::Json doc = util::Json::parse(src.dump());
-  auto strip = [](util::Json jwk) { return jwk.value("kty", "") == "oct" ? jwk : keys::public_part(jwk); };
+  auto strip = [](util::Json jwk) {
+    return jwk.value("kty", "") == "oct" ? jwk : keys::public_part(jwk);
+  };
   if (doc.contains("keys")) {
     for (auto& k : doc["keys"]) {
       k = strip(k);
@@ -260,7 +281,8 @@ void run_jose_file(const std::string& file, const std::map<int, std::string>& de
         continue;
       }
       // JSON serialization (an object) is passed as its text: a compact-only verifier rejects it.
-      const std::string token = t["jws"].is_string() ? t["jws"].get<std::string>() : t["jws"].dump();
+      const std::string token =
+          t["jws"].is_string() ? t["jws"].get<std::string>() : t["jws"].dump();
       const bool accepted = verify_jws(set, token);
       const int id = t["tcId"];
       auto dev = deviations.find(id);
@@ -367,7 +389,8 @@ TEST_CASE("wycheproof: JWK and JWKS handling (json_web_key_test.json)") {
   verify::Verifier verifier(set, policy);
   verify::Outcome out;
   // HS256 with kid "kid-ec-sign": a confusion attempt against the EC key.
-  const std::string confused = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImtpZC1lYy1zaWduIn0.Zm9v.TD37p4c_0jmreSrBSDmE0F3mYSPtkZ3WrSyI5wb_KTg";
+  const std::string confused = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImtpZC1lYy1zaWduIn0.Zm9v.TD37p4c_"
+                               "0jmreSrBSDmE0F3mYSPtkZ3WrSyI5wb_KTg";
   verifier.verify(confused, 0, true, out);
   CHECK_FALSE(out.valid);
   CHECK(out.error_code == "key_mismatch");

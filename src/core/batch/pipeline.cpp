@@ -2,11 +2,12 @@
 
 #include "core/util/interrupt.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <fmt/format.h>
 #include <map>
 #include <mutex>
 #include <pthread.h>
@@ -64,7 +65,8 @@ public:
       }
       const char* start = m_buf.data() + m_pos;
       const void* nl = std::memchr(start, '\n', m_len - m_pos);
-      const std::size_t take = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : m_len - m_pos;
+      const std::size_t take =
+          nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : m_len - m_pos;
       m_partial = true;
       if (!m_skipping) {
         if (chunk.storage.size() - m_line_start + take > m_max) {
@@ -83,7 +85,8 @@ public:
     // Resolve views only now: storage no longer reallocates.
     for (std::size_t i = 0; i < chunk.lines.size(); ++i) {
       if (!chunk.lines[i].too_long) {
-        chunk.lines[i].text = std::string_view(chunk.storage).substr(m_spans[i].first, m_spans[i].second);
+        chunk.lines[i].text =
+            std::string_view(chunk.storage).substr(m_spans[i].first, m_spans[i].second);
       }
     }
     return true;

@@ -24,9 +24,9 @@ struct Line {
 using ChunkFn = std::function<void(std::span<const Line> lines, std::string& out)>;
 
 struct Options {
-  unsigned jobs = 1;                      // worker threads; 1 runs everything on the caller's thread
-  std::size_t max_line_bytes = 1 << 20;   // longer lines are passed as too_long, never stored
-  std::size_t chunk_lines = 512;          // lines per unit of work
+  unsigned jobs = 1;                    // worker threads; 1 runs everything on the caller's thread
+  std::size_t max_line_bytes = 1 << 20; // longer lines are passed as too_long, never stored
+  std::size_t chunk_lines = 512;        // lines per unit of work
 };
 
 struct Stats {

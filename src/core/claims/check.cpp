@@ -28,7 +28,8 @@ void Recorder::fail(std::string_view name, std::string_view code, std::string me
     m_first_message = message;
   }
   if (m_detail) {
-    m_checks.push_back({std::string(name), CheckStatus::fail, std::move(message), std::string(code)});
+    m_checks.push_back(
+        {std::string(name), CheckStatus::fail, std::move(message), std::string(code)});
   }
 }
 

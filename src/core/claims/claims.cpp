@@ -4,9 +4,10 @@
 #include "core/util/text.hpp"
 #include "core/util/time.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace tollgate::core::claims {
 namespace {
@@ -35,7 +36,6 @@ bool lookup(element obj, std::string_view key, element& out) {
   return util::object_of(obj).at_key(key).get(out) == simdjson::SUCCESS;
 }
 
-
 // A NumericDate (RFC 7519 2): a JSON number, finite, within [0, 2^63) seconds; never clamped
 // (security.md 1.13: libjwt once saturated an out-of-range exp into "never expires").
 bool numeric_date(element v, std::string_view name, double& out, Recorder& rec) {
@@ -50,7 +50,11 @@ bool numeric_date(element v, std::string_view name, double& out, Recorder& rec) 
     out = v.get_double().value_unsafe();
     break;
   default:
-    rec.fail(name, "malformed", fmt::format("{} is {}, not a NumericDate (a JSON number of seconds)", name, type_word(v.type())));
+    rec.fail(name,
+             "malformed",
+             fmt::format("{} is {}, not a NumericDate (a JSON number of seconds)",
+                         name,
+                         type_word(v.type())));
     return false;
   }
   if (!std::isfinite(out) || out < 0 || out >= 9223372036854775808.0) {
@@ -60,7 +64,9 @@ bool numeric_date(element v, std::string_view name, double& out, Recorder& rec) 
   return true;
 }
 
-std::string at_text(double t) { return util::format_instant(t); }
+std::string at_text(double t) {
+  return util::format_instant(t);
+}
 
 std::string leeway_text(double leeway) {
   return fmt::format("leeway {}", util::format_duration(leeway));
@@ -72,7 +78,9 @@ void check_exp(element payload, const ClaimPolicy& p, double now, Recorder& rec)
     if (p.allow_missing_exp) {
       rec.pass("exp", "absent: the token never expires (allowed by --allow-missing-exp)");
     } else {
-      rec.fail("exp", "claim_missing", "exp is missing: the token would never expire (--allow-missing-exp accepts that)");
+      rec.fail("exp",
+               "claim_missing",
+               "exp is missing: the token would never expire (--allow-missing-exp accepts that)");
     }
     return;
   }
@@ -82,12 +90,22 @@ void check_exp(element payload, const ClaimPolicy& p, double now, Recorder& rec)
   }
   // RFC 7519 4.1.4: the token must not be accepted on or after exp (plus leeway).
   if (now >= exp + p.leeway) {
-    rec.fail("exp", "expired", fmt::format("expired {} ago at {}, {}", util::format_duration(now - exp), at_text(exp), leeway_text(p.leeway)));
+    rec.fail("exp",
+             "expired",
+             fmt::format("expired {} ago at {}, {}",
+                         util::format_duration(now - exp),
+                         at_text(exp),
+                         leeway_text(p.leeway)));
   } else if (rec.detail()) {
     if (now >= exp) {
-      rec.pass("exp", fmt::format("expired {} ago at {}, within the {}", util::format_duration(now - exp), at_text(exp), leeway_text(p.leeway)));
+      rec.pass("exp",
+               fmt::format("expired {} ago at {}, within the {}",
+                           util::format_duration(now - exp),
+                           at_text(exp),
+                           leeway_text(p.leeway)));
     } else {
-      rec.pass("exp", fmt::format("expires in {} at {}", util::format_duration(exp - now), at_text(exp)));
+      rec.pass("exp",
+               fmt::format("expires in {} at {}", util::format_duration(exp - now), at_text(exp)));
     }
   }
 }
@@ -103,7 +121,12 @@ void check_nbf(element payload, const ClaimPolicy& p, double now, Recorder& rec)
     return;
   }
   if (now < nbf - p.leeway) {
-    rec.fail("nbf", "not_yet_valid", fmt::format("not valid until {} (in {}), {}", at_text(nbf), util::format_duration(nbf - now), leeway_text(p.leeway)));
+    rec.fail("nbf",
+             "not_yet_valid",
+             fmt::format("not valid until {} (in {}), {}",
+                         at_text(nbf),
+                         util::format_duration(nbf - now),
+                         leeway_text(p.leeway)));
   } else if (rec.detail()) {
     rec.pass("nbf", fmt::format("valid since {}", at_text(nbf)));
   }
@@ -120,9 +143,15 @@ void check_iat(element payload, const ClaimPolicy& p, double now, Recorder& rec)
     return;
   }
   if (iat > now + p.leeway) {
-    rec.fail("iat", "issued_in_future", fmt::format("issued in the future, at {} (in {}), {}", at_text(iat), util::format_duration(iat - now), leeway_text(p.leeway)));
+    rec.fail("iat",
+             "issued_in_future",
+             fmt::format("issued in the future, at {} (in {}), {}",
+                         at_text(iat),
+                         util::format_duration(iat - now),
+                         leeway_text(p.leeway)));
   } else if (rec.detail()) {
-    rec.pass("iat", fmt::format("issued {} ago at {}", util::format_duration(now - iat), at_text(iat)));
+    rec.pass("iat",
+             fmt::format("issued {} ago at {}", util::format_duration(now - iat), at_text(iat)));
   }
 }
 
@@ -164,7 +193,9 @@ void check_iss(element payload, const ClaimPolicy& p, Recorder& rec) {
   if (!p.iss) {
     element v;
     if (rec.detail() && lookup(payload, "iss", v) && v.is_string()) {
-      rec.not_requested("iss", fmt::format("not requested (token says {})", util::quote(v.get_string().value_unsafe())));
+      rec.not_requested(
+          "iss",
+          fmt::format("not requested (token says {})", util::quote(v.get_string().value_unsafe())));
     } else {
       rec.not_requested("iss");
     }
@@ -172,7 +203,8 @@ void check_iss(element payload, const ClaimPolicy& p, Recorder& rec) {
   }
   element v;
   if (!lookup(payload, "iss", v)) {
-    rec.fail("iss", "claim_missing", fmt::format("iss is missing; expected {}", util::quote(*p.iss)));
+    rec.fail(
+        "iss", "claim_missing", fmt::format("iss is missing; expected {}", util::quote(*p.iss)));
     return;
   }
   if (!v.is_string()) {
@@ -181,7 +213,12 @@ void check_iss(element payload, const ClaimPolicy& p, Recorder& rec) {
   }
   const std::string_view got = v.get_string().value_unsafe();
   if (got != *p.iss) {
-    rec.fail("iss", "claim_mismatch", fmt::format("iss is {}, expected {}{}", util::quote(got), util::quote(*p.iss), issuer_hint(*p.iss, got)));
+    rec.fail("iss",
+             "claim_mismatch",
+             fmt::format("iss is {}, expected {}{}",
+                         util::quote(got),
+                         util::quote(*p.iss),
+                         issuer_hint(*p.iss, got)));
   } else if (rec.detail()) {
     rec.pass("iss", util::quote(got));
   }
@@ -195,7 +232,9 @@ void check_aud(element payload, const ClaimPolicy& p, Recorder& rec) {
   element v;
   std::vector<std::string_view> got;
   if (!lookup(payload, "aud", v)) {
-    rec.fail("aud", "claim_missing", fmt::format("aud is missing; expected {}", util::quote(util::join(p.aud, "' or '"))));
+    rec.fail("aud",
+             "claim_missing",
+             fmt::format("aud is missing; expected {}", util::quote(util::join(p.aud, "' or '"))));
     return;
   }
   // RFC 7519 4.1.3: a string or an array of strings; matched by exact element equality
@@ -205,13 +244,17 @@ void check_aud(element payload, const ClaimPolicy& p, Recorder& rec) {
   } else if (v.is_array()) {
     for (element e : util::array_of(v)) {
       if (!e.is_string()) {
-        rec.fail("aud", "claim_mismatch", fmt::format("aud holds {}, not only strings", type_word(e.type())));
+        rec.fail("aud",
+                 "claim_mismatch",
+                 fmt::format("aud holds {}, not only strings", type_word(e.type())));
         return;
       }
       got.push_back(e.get_string().value_unsafe());
     }
   } else {
-    rec.fail("aud", "claim_mismatch", fmt::format("aud is {}, not a string or an array of strings", type_word(v.type())));
+    rec.fail("aud",
+             "claim_mismatch",
+             fmt::format("aud is {}, not a string or an array of strings", type_word(v.type())));
     return;
   }
   for (const auto& want : p.aud) {
@@ -230,7 +273,11 @@ void check_aud(element payload, const ClaimPolicy& p, Recorder& rec) {
   for (const auto& w : p.aud) {
     want_s.push_back(util::quote(w));
   }
-  rec.fail("aud", "claim_mismatch", fmt::format("aud is [{}], which contains none of {}", util::join(got_s, ", "), util::join(want_s, ", ")));
+  rec.fail("aud",
+           "claim_mismatch",
+           fmt::format("aud is [{}], which contains none of {}",
+                       util::join(got_s, ", "),
+                       util::join(want_s, ", ")));
 }
 
 void check_required(element payload, const ClaimPolicy& p, Recorder& rec) {
@@ -246,7 +293,11 @@ void check_required(element payload, const ClaimPolicy& p, Recorder& rec) {
     }
   }
   if (!missing.empty()) {
-    rec.fail("required", "claim_missing", fmt::format("missing required claim{}: {}", missing.size() > 1 ? "s" : "", util::join(missing, ", ")));
+    rec.fail("required",
+             "claim_missing",
+             fmt::format("missing required claim{}: {}",
+                         missing.size() > 1 ? "s" : "",
+                         util::join(missing, ", ")));
   } else if (rec.detail()) {
     rec.pass("required", fmt::format("present: {}", util::join(p.required, ", ")));
   }
@@ -277,19 +328,21 @@ void check_roles(element payload, const ClaimPolicy& p, Recorder& rec) {
     bool found = false;
     if (colon == std::string::npos) {
       element realm;
-      found = lookup(payload, "realm_access", realm) && realm.is_object() && lookup(realm, "roles", roles)
-              && array_contains(roles, spec);
+      found = lookup(payload, "realm_access", realm) && realm.is_object()
+              && lookup(realm, "roles", roles) && array_contains(roles, spec);
     } else {
       element access, client;
       const std::string_view client_id = std::string_view(spec).substr(0, colon);
       const std::string_view role = std::string_view(spec).substr(colon + 1);
       found = lookup(payload, "resource_access", access) && access.is_object()
-              && lookup(access, client_id, client) && client.is_object() && lookup(client, "roles", roles)
-              && array_contains(roles, role);
+              && lookup(access, client_id, client) && client.is_object()
+              && lookup(client, "roles", roles) && array_contains(roles, role);
     }
     if (!found) {
       missing.push_back(colon == std::string::npos ? fmt::format("realm role '{}'", spec)
-                                                   : fmt::format("client role '{}' of '{}'", spec.substr(colon + 1), spec.substr(0, colon)));
+                                                   : fmt::format("client role '{}' of '{}'",
+                                                                 spec.substr(colon + 1),
+                                                                 spec.substr(0, colon)));
     }
   }
   if (!missing.empty()) {
@@ -329,7 +382,10 @@ void check_scopes(element payload, const ClaimPolicy& p, Recorder& rec) {
     }
   }
   if (!missing.empty()) {
-    rec.fail("scopes", "claim_mismatch", fmt::format("missing scope{} {}", missing.size() > 1 ? "s" : "", util::join(missing, ", ")));
+    rec.fail("scopes",
+             "claim_mismatch",
+             fmt::format(
+                 "missing scope{} {}", missing.size() > 1 ? "s" : "", util::join(missing, ", ")));
   } else if (rec.detail()) {
     rec.pass("scopes", fmt::format("has {}", util::join(p.scopes, ", ")));
   }
@@ -349,7 +405,8 @@ bool media_type_equals(std::string_view a, std::string_view b) {
 
 void check_typ(element header, const ClaimPolicy& p, Recorder& rec) {
   element cty;
-  if (lookup(header, "cty", cty) && cty.is_string() && media_type_equals(cty.get_string().value_unsafe(), "JWT")) {
+  if (lookup(header, "cty", cty) && cty.is_string()
+      && media_type_equals(cty.get_string().value_unsafe(), "JWT")) {
     rec.fail("typ", "claim_mismatch", "nested JWTs (cty \"JWT\") are not accepted");
     return;
   }
@@ -378,7 +435,12 @@ void check_typ(element header, const ClaimPolicy& p, Recorder& rec) {
   if (!has) {
     rec.fail("typ", "claim_mismatch", fmt::format("typ is absent; accepted: {} (--typ)", accepted));
   } else {
-    rec.fail("typ", "claim_mismatch", fmt::format("typ {} is not accepted (accepted: {}); this is another kind of JWT (RFC 8725 3.11), or pass --typ", util::quote(typ), accepted));
+    rec.fail("typ",
+             "claim_mismatch",
+             fmt::format("typ {} is not accepted (accepted: {}); this is another kind of JWT (RFC "
+                         "8725 3.11), or pass --typ",
+                         util::quote(typ),
+                         accepted));
   }
 }
 

@@ -31,7 +31,10 @@ bool media_type_equals(std::string_view a, std::string_view b);
 void check_typ(simdjson::dom::element header, const ClaimPolicy& policy, Recorder& rec);
 
 // The payload checks, in order: exp, nbf, iat, iss, aud, required, roles, scopes.
-void check_claims(simdjson::dom::element payload, const ClaimPolicy& policy, double now, Recorder& rec);
+void check_claims(simdjson::dom::element payload,
+                  const ClaimPolicy& policy,
+                  double now,
+                  Recorder& rec);
 
 // Report every check that check_typ and check_claims would make as not checked.
 void skip_claims(const ClaimPolicy& policy, Recorder& rec, const std::string& reason);

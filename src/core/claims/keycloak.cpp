@@ -36,7 +36,8 @@ KeycloakView keycloak_view(const util::Json& payload) {
   if (auto it = payload.find("resource_access"); it != payload.end() && it->is_object()) {
     for (auto c = it->begin(); c != it->end(); ++c) {
       if (c.value().is_object()) {
-        v.client_roles.emplace_back(c.key(), strings(c.value().value("roles", util::Json::array())));
+        v.client_roles.emplace_back(c.key(),
+                                    strings(c.value().value("roles", util::Json::array())));
       }
     }
     v.any = true;

@@ -37,7 +37,9 @@ std::string_view kty_name(KeyType kty) {
   return "?";
 }
 
-std::span<const AlgInfo> all_algs() { return kAlgs; }
+std::span<const AlgInfo> all_algs() {
+  return kAlgs;
+}
 
 const AlgInfo* find_alg(std::string_view name) {
   for (const auto& a : kAlgs) {

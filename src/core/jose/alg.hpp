@@ -12,12 +12,12 @@ std::string_view kty_name(KeyType kty);
 
 // One JWS algorithm (RFC 7518 section 3, RFC 8037) and what a key must be to use it.
 struct AlgInfo {
-  std::string_view name;  // exactly as registered; compared case-sensitively (security.md 1.1)
+  std::string_view name; // exactly as registered; compared case-sensitively (security.md 1.1)
   KeyType kty;
-  std::string_view hash;  // OpenSSL digest name; empty for EdDSA
-  std::size_t hash_len;   // bytes; 0 for EdDSA
-  std::string_view crv;   // required curve; empty when any curve of the kty fits (EdDSA)
-  bool pss;               // RSASSA-PSS with salt length = hash length (RFC 7518 3.5)
+  std::string_view hash;    // OpenSSL digest name; empty for EdDSA
+  std::size_t hash_len;     // bytes; 0 for EdDSA
+  std::string_view crv;     // required curve; empty when any curve of the kty fits (EdDSA)
+  bool pss;                 // RSASSA-PSS with salt length = hash length (RFC 7518 3.5)
   std::size_t min_hmac_key; // HS*: RFC 7518 3.2 minimum secret length in bytes
 };
 

@@ -4,8 +4,9 @@
 #include "core/keys/select.hpp"
 #include "core/util/base64url.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace tollgate::core::jose {
 
@@ -32,8 +33,10 @@ Result<std::string> sign_token(const util::Json& header,
   probe_key.label = key.label;
   probe_key.problem = key.problem;
   probe_key.problem_code = key.problem_code;
-  if (key.has_key_ops && std::find(key.key_ops.begin(), key.key_ops.end(), "sign") == key.key_ops.end()) {
-    return usage_error("bad_key", fmt::format("{} has key_ops without \"sign\"", keys::describe_key(key)));
+  if (key.has_key_ops
+      && std::find(key.key_ops.begin(), key.key_ops.end(), "sign") == key.key_ops.end()) {
+    return usage_error("bad_key",
+                       fmt::format("{} has key_ops without \"sign\"", keys::describe_key(key)));
   }
   std::string code;
   std::string why = keys::fit_problem(probe_key, *alg, allow_weak, code);
@@ -41,9 +44,12 @@ Result<std::string> sign_token(const util::Json& header,
     return usage_error(code, why);
   }
   if (!key.is_private) {
-    return usage_error("bad_key", fmt::format("{} is a public key; signing needs the private key", keys::describe_key(key)));
+    return usage_error(
+        "bad_key",
+        fmt::format("{} is a public key; signing needs the private key", keys::describe_key(key)));
   }
-  const std::string input = util::b64url_encode(header.dump()) + "." + util::b64url_encode(claims.dump());
+  const std::string input =
+      util::b64url_encode(header.dump()) + "." + util::b64url_encode(claims.dump());
   Result<std::string> sig = alg->kty == KeyType::oct ? sign_with_secret(*alg, key.secret, input)
                                                      : sign_with_key(*alg, key.pkey.get(), input);
   if (!sig) {

@@ -1,11 +1,11 @@
 #include "core/jose/signature.hpp"
 
+#include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 
-#include <fmt/format.h>
 #include <string>
 
 namespace tollgate::core::jose {
@@ -31,8 +31,10 @@ struct SigFree {
 bool p1363_to_der(std::string_view sig, std::string& der) {
   const std::size_t half = sig.size() / 2;
   std::unique_ptr<ECDSA_SIG, SigFree> es(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()), static_cast<int>(half), nullptr);
-  BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data() + half), static_cast<int>(half), nullptr);
+  BIGNUM* r = BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(sig.data()), static_cast<int>(half), nullptr);
+  BIGNUM* s = BN_bin2bn(
+      reinterpret_cast<const unsigned char*>(sig.data() + half), static_cast<int>(half), nullptr);
   if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
@@ -85,7 +87,9 @@ Result<SignatureVerifier> SignatureVerifier::for_key(const AlgInfo& alg, util::P
   }
   if (alg.kty == KeyType::RSA) {
     v.m_sig_len = static_cast<std::size_t>(EVP_PKEY_get_size(pkey));
-    if (EVP_PKEY_CTX_set_rsa_padding(v.m_pctx.get(), alg.pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1) {
+    if (EVP_PKEY_CTX_set_rsa_padding(v.m_pctx.get(),
+                                     alg.pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING)
+        != 1) {
       return crypto_failure("cannot set RSA padding");
     }
     if (alg.pss
@@ -103,7 +107,8 @@ Result<SignatureVerifier> SignatureVerifier::for_key(const AlgInfo& alg, util::P
   return v;
 }
 
-Result<SignatureVerifier> SignatureVerifier::for_secret(const AlgInfo& alg, std::string_view secret) {
+Result<SignatureVerifier> SignatureVerifier::for_secret(const AlgInfo& alg,
+                                                        std::string_view secret) {
   if (alg.kty != KeyType::oct) {
     return internal_error("a secret can only verify HS* signatures");
   }
@@ -122,7 +127,11 @@ Result<SignatureVerifier> SignatureVerifier::for_secret(const AlgInfo& alg, std:
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
       OSSL_PARAM_construct_end(),
   };
-  if (EVP_MAC_init(v.m_mac.get(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), params) != 1) {
+  if (EVP_MAC_init(v.m_mac.get(),
+                   reinterpret_cast<const unsigned char*>(secret.data()),
+                   secret.size(),
+                   params)
+      != 1) {
     return crypto_failure("cannot set up HMAC");
   }
   return v;
@@ -146,7 +155,10 @@ SigCheck SignatureVerifier::verify(std::string_view signing_input, std::string_v
     std::size_t mac_len = 0;
     // A NULL key re-initialises HMAC with the key already set.
     if (EVP_MAC_init(m_mac.get(), nullptr, 0, nullptr) != 1
-        || EVP_MAC_update(m_mac.get(), reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) != 1
+        || EVP_MAC_update(m_mac.get(),
+                          reinterpret_cast<const unsigned char*>(signing_input.data()),
+                          signing_input.size())
+               != 1
         || EVP_MAC_final(m_mac.get(), mac, &mac_len, sizeof mac) != 1 || mac_len != sig.size()) {
       return SigCheck::invalid;
     }
@@ -171,14 +183,19 @@ SigCheck SignatureVerifier::verify(std::string_view signing_input, std::string_v
     if (!digest(signing_input, md, &md_len)) {
       return SigCheck::invalid;
     }
-    const int rc = EVP_PKEY_verify(m_pctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), md, md_len);
+    const int rc = EVP_PKEY_verify(
+        m_pctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), md, md_len);
     return rc == 1 ? SigCheck::valid : SigCheck::invalid;
   }
   case KeyType::OKP: {
-    if (EVP_DigestVerifyInit_ex(m_md_ctx.get(), nullptr, nullptr, nullptr, nullptr, m_key.get(), nullptr) != 1) {
+    if (EVP_DigestVerifyInit_ex(
+            m_md_ctx.get(), nullptr, nullptr, nullptr, nullptr, m_key.get(), nullptr)
+        != 1) {
       return SigCheck::invalid;
     }
-    const int rc = EVP_DigestVerify(m_md_ctx.get(), sig_bytes, sig.size(),
+    const int rc = EVP_DigestVerify(m_md_ctx.get(),
+                                    sig_bytes,
+                                    sig.size(),
                                     reinterpret_cast<const unsigned char*>(signing_input.data()),
                                     signing_input.size());
     return rc == 1 ? SigCheck::valid : SigCheck::invalid;
@@ -187,12 +204,20 @@ SigCheck SignatureVerifier::verify(std::string_view signing_input, std::string_v
   return SigCheck::invalid;
 }
 
-Result<std::string> sign_with_key(const AlgInfo& alg, EVP_PKEY* key, std::string_view signing_input) {
+Result<std::string>
+sign_with_key(const AlgInfo& alg, EVP_PKEY* key, std::string_view signing_input) {
   util::MdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   const std::string hash(alg.hash);
   if (!ctx
-      || EVP_DigestSignInit_ex(ctx.get(), &pctx, alg.hash.empty() ? nullptr : hash.c_str(), nullptr, nullptr, key, nullptr) != 1) {
+      || EVP_DigestSignInit_ex(ctx.get(),
+                               &pctx,
+                               alg.hash.empty() ? nullptr : hash.c_str(),
+                               nullptr,
+                               nullptr,
+                               key,
+                               nullptr)
+             != 1) {
     return crypto_failure("cannot set up signing (is this a private key?)");
   }
   if (alg.kty == KeyType::RSA && alg.pss
@@ -206,7 +231,9 @@ Result<std::string> sign_with_key(const AlgInfo& alg, EVP_PKEY* key, std::string
     return crypto_failure("signing failed");
   }
   std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, signing_input.size()) != 1) {
+  if (EVP_DigestSign(
+          ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, signing_input.size())
+      != 1) {
     return crypto_failure("signing failed");
   }
   sig.resize(len);
@@ -221,14 +248,21 @@ Result<std::string> sign_with_key(const AlgInfo& alg, EVP_PKEY* key, std::string
     return crypto_failure("cannot decode the ECDSA signature");
   }
   std::string raw(2 * n, '\0');
-  if (BN_bn2binpad(ECDSA_SIG_get0_r(es.get()), reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(n)) < 0
-      || BN_bn2binpad(ECDSA_SIG_get0_s(es.get()), reinterpret_cast<unsigned char*>(raw.data() + n), static_cast<int>(n)) < 0) {
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(es.get()),
+                   reinterpret_cast<unsigned char*>(raw.data()),
+                   static_cast<int>(n))
+          < 0
+      || BN_bn2binpad(ECDSA_SIG_get0_s(es.get()),
+                      reinterpret_cast<unsigned char*>(raw.data() + n),
+                      static_cast<int>(n))
+             < 0) {
     return crypto_failure("cannot encode the ECDSA signature");
   }
   return raw;
 }
 
-Result<std::string> sign_with_secret(const AlgInfo& alg, std::string_view secret, std::string_view signing_input) {
+Result<std::string>
+sign_with_secret(const AlgInfo& alg, std::string_view secret, std::string_view signing_input) {
   if (alg.kty != KeyType::oct || secret.empty()) {
     return usage_error("weak_key", "an HS* signature needs a non-empty secret");
   }
@@ -241,8 +275,15 @@ Result<std::string> sign_with_secret(const AlgInfo& alg, std::string_view secret
   unsigned char out[EVP_MAX_MD_SIZE];
   std::size_t out_len = 0;
   if (!mac
-      || EVP_MAC_init(mac.get(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), params) != 1
-      || EVP_MAC_update(mac.get(), reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) != 1
+      || EVP_MAC_init(mac.get(),
+                      reinterpret_cast<const unsigned char*>(secret.data()),
+                      secret.size(),
+                      params)
+             != 1
+      || EVP_MAC_update(mac.get(),
+                        reinterpret_cast<const unsigned char*>(signing_input.data()),
+                        signing_input.size())
+             != 1
       || EVP_MAC_final(mac.get(), out, &out_len, sizeof out) != 1) {
     return crypto_failure("HMAC failed");
   }

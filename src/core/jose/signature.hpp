@@ -48,10 +48,10 @@ private:
 };
 
 // Sign `signing_input` with a private key (RS*, PS*, ES* in P1363 form, EdDSA).
-Result<std::string> sign_with_key(const AlgInfo& alg, EVP_PKEY* key, std::string_view signing_input);
+Result<std::string>
+sign_with_key(const AlgInfo& alg, EVP_PKEY* key, std::string_view signing_input);
 // HMAC `signing_input` with `secret` (HS*).
-Result<std::string> sign_with_secret(const AlgInfo& alg,
-                                     std::string_view secret,
-                                     std::string_view signing_input);
+Result<std::string>
+sign_with_secret(const AlgInfo& alg, std::string_view secret, std::string_view signing_input);
 
 } // namespace tollgate::core::jose

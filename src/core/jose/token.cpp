@@ -3,8 +3,9 @@
 #include "core/util/base64url.hpp"
 #include "core/util/text.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace tollgate::core::jose {
 
@@ -37,14 +38,24 @@ Result<DecodedToken> decode_token(std::string_view token, std::size_t max_bytes)
     return usage_error("malformed", "the token is empty");
   }
   if (token.size() > max_bytes) {
-    return usage_error("malformed", fmt::format("the token is {} bytes, over the limit of {} (--max-token-bytes)", token.size(), max_bytes));
+    return usage_error(
+        "malformed",
+        fmt::format("the token is {} bytes, over the limit of {} (--max-token-bytes)",
+                    token.size(),
+                    max_bytes));
   }
   if (token.front() == '{') {
-    return usage_error("malformed", "this is JWS JSON serialization; tollgate reads compact tokens (header.payload.signature)");
+    return usage_error(
+        "malformed",
+        "this is JWS JSON serialization; tollgate reads compact tokens (header.payload.signature)");
   }
   const auto dots = static_cast<std::size_t>(std::count(token.begin(), token.end(), '.'));
   if (dots != 2 && dots != 4) {
-    return usage_error("malformed", fmt::format("the token has {} segment{} separated by '.'; a JWS has 3 (header.payload.signature) and a JWE 5", dots + 1, dots == 0 ? "" : "s"));
+    return usage_error("malformed",
+                       fmt::format("the token has {} segment{} separated by '.'; a JWS has 3 "
+                                   "(header.payload.signature) and a JWE 5",
+                                   dots + 1,
+                                   dots == 0 ? "" : "s"));
   }
   const auto parts = util::split(token, '.');
   DecodedToken out;

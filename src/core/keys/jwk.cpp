@@ -4,11 +4,11 @@
 #include "core/util/base64url.hpp"
 #include "core/util/text.hpp"
 
+#include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/sha.h>
 
-#include <fmt/format.h>
 #include <memory>
 
 namespace tollgate::core::keys {
@@ -42,14 +42,19 @@ bool member_bytes(const Json& jwk, const char* name, std::string& out, std::stri
   }
   util::Base64Problem problem;
   if (!util::b64url_decode_strict(it->get_ref<const std::string&>(), out, &problem)) {
-    why = fmt::format("member \"{}\" is not valid base64url at offset {}: {}", name, problem.offset, problem.reason);
+    why = fmt::format("member \"{}\" is not valid base64url at offset {}: {}",
+                      name,
+                      problem.offset,
+                      problem.reason);
     return false;
   }
   return true;
 }
 
 BnPtr to_bn(const std::string& bytes) {
-  return BnPtr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()), nullptr));
+  return BnPtr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                         static_cast<int>(bytes.size()),
+                         nullptr));
 }
 
 std::string bn_bytes(const BIGNUM* bn, int width = 0) {
@@ -64,7 +69,9 @@ util::PkeyPtr pkey_from_params(const char* type, OSSL_PARAM_BLD* bld, bool priv)
   util::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* pkey = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1
-      || EVP_PKEY_fromdata(ctx.get(), &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+      || EVP_PKEY_fromdata(
+             ctx.get(), &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get())
+             != 1) {
     return nullptr;
   }
   return util::adopt_pkey(pkey);
@@ -149,8 +156,9 @@ void load_rsa(Key& key, const Json& jwk) {
 void load_ec(Key& key, const Json& jwk) {
   const char* group = ec_group_name(key.crv);
   if (group == nullptr) {
-    key.problem = key.crv.empty() ? "member \"crv\" is missing"
-                                  : fmt::format("curve \"{}\" is not supported (P-256, P-384, P-521)", key.crv);
+    key.problem = key.crv.empty()
+                      ? "member \"crv\" is missing"
+                      : fmt::format("curve \"{}\" is not supported (P-256, P-384, P-521)", key.crv);
     return;
   }
   std::string x, y, why;
@@ -161,7 +169,11 @@ void load_ec(Key& key, const Json& jwk) {
   const auto width = static_cast<std::size_t>(ec_field_bytes(key.crv));
   // RFC 7518 6.2.1.2: x and y are exactly the field size, leading zeros kept.
   if (x.size() != width || y.size() != width) {
-    key.problem = fmt::format("coordinates must be {} bytes each for {} (x has {}, y has {})", width, key.crv, x.size(), y.size());
+    key.problem = fmt::format("coordinates must be {} bytes each for {} (x has {}, y has {})",
+                              width,
+                              key.crv,
+                              x.size(),
+                              y.size());
     return;
   }
   key.bits = key.crv == "P-521" ? 521 : static_cast<int>(width * 8);
@@ -207,7 +219,9 @@ void load_okp(Key& key, const Json& jwk) {
     key.problem_code = "key_mismatch";
     return;
   } else {
-    key.problem = key.crv.empty() ? "member \"crv\" is missing" : fmt::format("curve \"{}\" is not supported (Ed25519, Ed448)", key.crv);
+    key.problem = key.crv.empty()
+                      ? "member \"crv\" is missing"
+                      : fmt::format("curve \"{}\" is not supported (Ed25519, Ed448)", key.crv);
     return;
   }
   key.bits = key.crv == "Ed25519" ? 256 : 456;
@@ -217,7 +231,8 @@ void load_okp(Key& key, const Json& jwk) {
     return;
   }
   if (x.size() != len) {
-    key.problem = fmt::format("member \"x\" must be {} bytes for {}, not {}", len, key.crv, x.size());
+    key.problem =
+        fmt::format("member \"x\" must be {} bytes for {}, not {}", len, key.crv, x.size());
     return;
   }
   EVP_PKEY* pkey = nullptr;
@@ -227,20 +242,24 @@ void load_okp(Key& key, const Json& jwk) {
       key.problem = why;
       return;
     }
-    pkey = EVP_PKEY_new_raw_private_key(type, nullptr, reinterpret_cast<const unsigned char*>(d.data()), d.size());
+    pkey = EVP_PKEY_new_raw_private_key(
+        type, nullptr, reinterpret_cast<const unsigned char*>(d.data()), d.size());
     key.is_private = true;
     if (pkey != nullptr) {
       // The private key implies the public one; it must agree with "x".
       std::string derived(len, '\0');
       std::size_t dlen = len;
-      if (EVP_PKEY_get_raw_public_key(pkey, reinterpret_cast<unsigned char*>(derived.data()), &dlen) != 1 || derived != x) {
+      if (EVP_PKEY_get_raw_public_key(pkey, reinterpret_cast<unsigned char*>(derived.data()), &dlen)
+              != 1
+          || derived != x) {
         EVP_PKEY_free(pkey);
         key.problem = "member \"x\" does not match the private key \"d\"";
         return;
       }
     }
   } else {
-    pkey = EVP_PKEY_new_raw_public_key(type, nullptr, reinterpret_cast<const unsigned char*>(x.data()), x.size());
+    pkey = EVP_PKEY_new_raw_public_key(
+        type, nullptr, reinterpret_cast<const unsigned char*>(x.data()), x.size());
   }
   if (pkey == nullptr) {
     key.problem = "OpenSSL refused the key: " + util::openssl_error();
@@ -315,9 +334,10 @@ Key key_from_jwk(const Json& jwk, std::string label) {
   }
   // RFC 7517 4.3: use and key_ops together must agree.
   if (key.has_use && key.has_key_ops) {
-    const bool sig_ops = std::all_of(key.key_ops.begin(), key.key_ops.end(), [](const std::string& op) {
-      return op == "sign" || op == "verify";
-    });
+    const bool sig_ops =
+        std::all_of(key.key_ops.begin(), key.key_ops.end(), [](const std::string& op) {
+          return op == "sign" || op == "verify";
+        });
     if ((key.use == "sig") != sig_ops) {
       key.problem = "members \"use\" and \"key_ops\" disagree";
       return key;
@@ -340,7 +360,8 @@ Key key_from_jwk(const Json& jwk, std::string label) {
     key.kty = jose::KeyType::oct;
     load_oct(key, jwk);
   } else {
-    key.problem = fmt::format("key type \"{}\" is not supported (RSA, EC, OKP, oct)", util::excerpt(kty, 20));
+    key.problem =
+        fmt::format("key type \"{}\" is not supported (RSA, EC, OKP, oct)", util::excerpt(kty, 20));
     return key;
   }
   if (key.problem.empty()) {
@@ -353,7 +374,8 @@ Result<KeySet> keyset_from_json(const Json& doc, std::string source) {
   KeySet set;
   set.source = source;
   if (!doc.is_object()) {
-    return usage_error("bad_key", fmt::format("{} is not a JWK or a JWKS (expected a JSON object)", source));
+    return usage_error("bad_key",
+                       fmt::format("{} is not a JWK or a JWKS (expected a JSON object)", source));
   }
   if (auto it = doc.find("keys"); it != doc.end()) {
     if (!it->is_array()) {
@@ -371,7 +393,9 @@ Result<KeySet> keyset_from_json(const Json& doc, std::string source) {
     return set;
   }
   if (!doc.contains("kty")) {
-    return usage_error("bad_key", fmt::format("{} is neither a JWKS (no \"keys\") nor a JWK (no \"kty\")", source));
+    return usage_error(
+        "bad_key",
+        fmt::format("{} is neither a JWKS (no \"keys\") nor a JWK (no \"kty\")", source));
   }
   set.keys.push_back(key_from_jwk(doc, "the JWK"));
   return set;
@@ -414,16 +438,19 @@ Result<Json> jwk_from_pkey(EVP_PKEY* pkey, bool include_private) {
   if (EVP_PKEY_is_a(pkey, "EC") == 1) {
     char group[64] = {0};
     std::size_t glen = 0;
-    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) != 1) {
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen)
+        != 1) {
       return usage_error("bad_key", "cannot read the EC key's curve");
     }
     const std::string g = group;
-    const char* crv = g == "prime256v1" || g == "P-256" ? "P-256"
+    const char* crv = g == "prime256v1" || g == "P-256"  ? "P-256"
                       : g == "secp384r1" || g == "P-384" ? "P-384"
                       : g == "secp521r1" || g == "P-521" ? "P-521"
                                                          : nullptr;
     if (crv == nullptr) {
-      return usage_error("bad_key", fmt::format("EC curve {} has no JWS algorithm (use P-256, P-384 or P-521)", g));
+      return usage_error(
+          "bad_key",
+          fmt::format("EC curve {} has no JWS algorithm (use P-256, P-384 or P-521)", g));
     }
     const int width = ec_field_bytes(crv);
     BnPtr x = get_bn(OSSL_PKEY_PARAM_EC_PUB_X), y = get_bn(OSSL_PKEY_PARAM_EC_PUB_Y);
@@ -460,7 +487,8 @@ Result<Json> jwk_from_pkey(EVP_PKEY* pkey, bool include_private) {
     }
     return jwk;
   }
-  return usage_error("bad_key", "key type is not supported (RSA, EC P-256/384/521, Ed25519, Ed448)");
+  return usage_error("bad_key",
+                     "key type is not supported (RSA, EC P-256/384/521, Ed25519, Ed448)");
 }
 
 std::string thumbprint(const Json& jwk) {

@@ -9,8 +9,8 @@
 namespace tollgate::core::keys {
 
 // Build a Key from one JWK object (RFC 7517/7518/8037). Never fails: a JWK that cannot be used
-// for signatures (missing or malformed members, off-curve point, e = 1, unknown kty, ...) comes back
-// with `problem` set and no key material, so a key set can keep its other keys.
+// for signatures (missing or malformed members, off-curve point, e = 1, unknown kty, ...) comes
+// back with `problem` set and no key material, so a key set can keep its other keys.
 Key key_from_jwk(const util::Json& jwk, std::string label);
 
 // A key set from a parsed JSON document: a JWKS ({"keys":[...]}) or a single JWK.

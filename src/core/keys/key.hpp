@@ -33,8 +33,9 @@ struct Key {
   std::string label;      // where it came from, for messages: "keys.json key #2 (kid 'a')"
   util::Json public_jwk;  // public members only, for display
 
-  std::string problem;      // why it cannot verify signatures ("" = usable)
-  std::string problem_code; // the verify error code when a token selects it (key_mismatch, weak_key)
+  std::string problem; // why it cannot verify signatures ("" = usable)
+  std::string
+      problem_code; // the verify error code when a token selects it (key_mismatch, weak_key)
 
   // Does `use`/`key_ops` allow verifying signatures (RFC 7517 4.2, 4.3, security.md 1.19)?
   bool allows_verify() const;

@@ -5,13 +5,12 @@
 #include "core/util/file.hpp"
 #include "core/util/text.hpp"
 
+#include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
-#include <fmt/format.h>
 
 namespace tollgate::core::keys {
 namespace {
@@ -65,7 +64,8 @@ Result<Key> key_from_pkey(util::PkeyPtr pkey, std::string label) {
     key.kty = jose::KeyType::RSA;
     key.bits = EVP_PKEY_get_bits(pkey.get());
     if (EVP_PKEY_is_a(pkey.get(), "RSA-PSS") == 1) {
-      key.problem = "RSA-PSS-restricted keys (id-RSASSA-PSS) are not supported; use an rsaEncryption key";
+      key.problem =
+          "RSA-PSS-restricted keys (id-RSASSA-PSS) are not supported; use an rsaEncryption key";
       return key;
     }
     BIGNUM* n = nullptr;
@@ -95,20 +95,25 @@ Result<Key> key_from_pkey(util::PkeyPtr pkey, std::string label) {
 
 Result<Key> key_from_pem(std::string_view pem, std::string label) {
   if (pem.find("ENCRYPTED") != std::string_view::npos) {
-    return usage_error("bad_key", fmt::format("{} is an encrypted private key; decrypt it first "
-                                              "(openssl pkey -in KEY -out plain.pem)",
-                                              label));
+    return usage_error("bad_key",
+                       fmt::format("{} is an encrypted private key; decrypt it first "
+                                   "(openssl pkey -in KEY -out plain.pem)",
+                                   label));
   }
   if (pem.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
     if (cert == nullptr) {
-      return usage_error("bad_key", fmt::format("{} holds a certificate OpenSSL cannot read: {}", label, util::openssl_error()));
+      return usage_error("bad_key",
+                         fmt::format("{} holds a certificate OpenSSL cannot read: {}",
+                                     label,
+                                     util::openssl_error()));
     }
     EVP_PKEY* pkey = X509_get_pubkey(cert);
     X509_free(cert);
     if (pkey == nullptr) {
-      return usage_error("bad_key", fmt::format("{}: the certificate's public key is not supported", label));
+      return usage_error("bad_key",
+                         fmt::format("{}: the certificate's public key is not supported", label));
     }
     return key_from_pkey(util::adopt_pkey(pkey), std::move(label));
   }
@@ -120,7 +125,10 @@ Result<Key> key_from_pem(std::string_view pem, std::string label) {
   }
   if (pkey == nullptr) {
     const std::string why = util::openssl_error();
-    return usage_error("bad_key", fmt::format("{} is not a PEM key or certificate OpenSSL can read{}", label, why.empty() ? "" : ": " + why));
+    return usage_error("bad_key",
+                       fmt::format("{} is not a PEM key or certificate OpenSSL can read{}",
+                                   label,
+                                   why.empty() ? "" : ": " + why));
   }
   return key_from_pkey(util::adopt_pkey(pkey), std::move(label));
 }
@@ -151,10 +159,17 @@ Result<KeySet> load_key_file(const std::string& path, std::string_view what, boo
     set.source = fmt::format("{} file '{}'", what, path);
     set.keys.push_back(std::move(key));
   } else {
-    return usage_error("bad_key", fmt::format("{} file '{}' is neither JSON (JWK, JWKS) nor PEM", what, path));
+    return usage_error("bad_key",
+                       fmt::format("{} file '{}' is neither JSON (JWK, JWKS) nor PEM", what, path));
   }
   if (single && set.keys.size() != 1) {
-    return usage_error("bad_key", fmt::format("{} file '{}' holds {} keys; {} takes one key (use --jwks for a key set)", what, path, set.keys.size(), what));
+    return usage_error(
+        "bad_key",
+        fmt::format("{} file '{}' holds {} keys; {} takes one key (use --jwks for a key set)",
+                    what,
+                    path,
+                    set.keys.size(),
+                    what));
   }
   set.pinned = single;
   return set;
@@ -167,7 +182,9 @@ Result<std::string> pem_public(EVP_PKEY* pkey) {
 
 Result<std::string> pem_private(EVP_PKEY* pkey) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  return write_bio(PEM_write_bio_PrivateKey(bio.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr) == 1, bio.get());
+  return write_bio(PEM_write_bio_PrivateKey(bio.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr)
+                       == 1,
+                   bio.get());
 }
 
 } // namespace tollgate::core::keys

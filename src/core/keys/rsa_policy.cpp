@@ -8,9 +8,9 @@ namespace tollgate::core::keys {
 namespace {
 
 // The primes dividing the ROCA generator's modulus M that the published detector tests.
-constexpr std::array<unsigned, 38> kPrimes{3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41, 43,
-                                           47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103,
-                                           107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
+constexpr std::array<unsigned, 38> kPrimes{
+    3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+    73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
 
 // For each prime r: which residues are powers of 65537 mod r. Computed, not tabulated.
 const std::array<std::bitset<168>, kPrimes.size()>& subgroups() {

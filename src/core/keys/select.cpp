@@ -8,7 +8,6 @@
 namespace tollgate::core::keys {
 namespace {
 
-
 std::string key_kind(const Key& key) {
   std::string kind(jose::kty_name(key.kty));
   if (!key.crv.empty()) {
@@ -41,7 +40,8 @@ std::string describe_key(const Key& key) {
   return key.label.empty() ? "the key" : key.label;
 }
 
-std::string fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code) {
+std::string
+fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code) {
   if (!key.problem.empty()) {
     code = key.problem_code.empty() ? "key_mismatch" : key.problem_code;
     return fmt::format("{} cannot be used: {}", describe_key(key), key.problem);
@@ -49,16 +49,22 @@ std::string fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_wea
   code = "key_mismatch";
   if (!key.allows_verify()) {
     if (key.has_use && key.use != "sig") {
-      return fmt::format("{} has use {}, so it may not verify signatures (RFC 7517 4.2)", describe_key(key), util::quote(key.use));
+      return fmt::format("{} has use {}, so it may not verify signatures (RFC 7517 4.2)",
+                         describe_key(key),
+                         util::quote(key.use));
     }
     return fmt::format("{} has key_ops without \"verify\" (RFC 7517 4.3)", describe_key(key));
   }
   if (!jose::key_fits(alg, key.kty, key.crv)) {
-    return fmt::format("alg {} needs {}; {} is {}", alg.name, alg_needs(alg), describe_key(key), key_kind(key));
+    return fmt::format(
+        "alg {} needs {}; {} is {}", alg.name, alg_needs(alg), describe_key(key), key_kind(key));
   }
   if (!key.alg.empty() && key.alg != alg.name) {
     // RFC 7517 4.4, RFC 8725 3.1: a key is bound to the algorithm its JWK names.
-    return fmt::format("{} is bound to alg {}, but the token says {}", describe_key(key), util::quote(key.alg), alg.name);
+    return fmt::format("{} is bound to alg {}, but the token says {}",
+                       describe_key(key),
+                       util::quote(key.alg),
+                       alg.name);
   }
   code = "weak_key";
   if (key.kty == jose::KeyType::oct) {
@@ -66,19 +72,28 @@ std::string fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_wea
       return fmt::format("{} is an empty secret", describe_key(key));
     }
     if (key.secret.size() < alg.min_hmac_key && !allow_weak) {
-      return fmt::format("{} is a {}-byte secret; {} needs at least {} bytes (RFC 7518 3.2; --allow-weak-keys overrides)",
-                         describe_key(key), key.secret.size(), alg.name, alg.min_hmac_key);
+      return fmt::format("{} is a {}-byte secret; {} needs at least {} bytes (RFC 7518 3.2; "
+                         "--allow-weak-keys overrides)",
+                         describe_key(key),
+                         key.secret.size(),
+                         alg.name,
+                         alg.min_hmac_key);
     }
   }
   if (key.kty == jose::KeyType::RSA && key.bits < 2048 && !allow_weak) {
-    return fmt::format("{} is a {}-bit RSA key; at least 2048 bits are required (RFC 7518 3.3; --allow-weak-keys overrides)",
-                       describe_key(key), key.bits);
+    return fmt::format("{} is a {}-bit RSA key; at least 2048 bits are required (RFC 7518 3.3; "
+                       "--allow-weak-keys overrides)",
+                       describe_key(key),
+                       key.bits);
   }
   code.clear();
   return "";
 }
 
-Selection select_keys(const KeySet& set, const jose::AlgInfo& alg, const std::string_view* kid, bool allow_weak) {
+Selection select_keys(const KeySet& set,
+                      const jose::AlgInfo& alg,
+                      const std::string_view* kid,
+                      bool allow_weak) {
   Selection sel;
   auto try_one = [&](std::size_t i) {
     std::string code;
@@ -99,7 +114,9 @@ Selection select_keys(const KeySet& set, const jose::AlgInfo& alg, const std::st
     const Key& key = set.keys.front();
     if (kid != nullptr && key.has_kid && key.kid != *kid) {
       sel.code = "key_not_found";
-      sel.message = fmt::format("the token's kid {} does not match the key's kid {}", util::quote(*kid), util::quote(key.kid));
+      sel.message = fmt::format("the token's kid {} does not match the key's kid {}",
+                                util::quote(*kid),
+                                util::quote(key.kid));
       return sel;
     }
     try_one(0);
@@ -120,15 +137,21 @@ Selection select_keys(const KeySet& set, const jose::AlgInfo& alg, const std::st
         }
       }
       sel.code = "key_not_found";
-      sel.message = fmt::format("no key with kid {} in {}{}", util::quote(*kid), set.source,
-                                kids.empty() ? std::string(" (its keys have no kid)") : fmt::format(" (kids: {})", util::join(kids, ", ")));
+      sel.message = fmt::format("no key with kid {} in {}{}",
+                                util::quote(*kid),
+                                set.source,
+                                kids.empty() ? std::string(" (its keys have no kid)")
+                                             : fmt::format(" (kids: {})", util::join(kids, ", ")));
       return sel;
     }
     if (matches.size() > 1) {
       // security.md 1.20: never try both keys of an ambiguous kid.
       sel.code = "key_not_found";
-      sel.message = fmt::format("kid {} is ambiguous: {} keys in {} share it, so none is used (RFC 7517 4.5)",
-                                util::quote(*kid), matches.size(), set.source);
+      sel.message =
+          fmt::format("kid {} is ambiguous: {} keys in {} share it, so none is used (RFC 7517 4.5)",
+                      util::quote(*kid),
+                      matches.size(),
+                      set.source);
       return sel;
     }
     try_one(matches.front());
@@ -151,7 +174,8 @@ Selection select_keys(const KeySet& set, const jose::AlgInfo& alg, const std::st
       sel.message = last_message;
     } else {
       sel.code = "key_not_found";
-      sel.message = fmt::format("the token has no kid and no key in {} fits {}", set.source, alg.name);
+      sel.message =
+          fmt::format("the token has no kid and no key in {} fits {}", set.source, alg.name);
     }
   }
   return sel;

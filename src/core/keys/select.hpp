@@ -20,12 +20,16 @@ struct Selection {
 };
 
 // Why `key` cannot check an `alg` signature ("" when it can), and the error code for it.
-std::string fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code);
+std::string
+fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code);
 
 // Select keys for a token with algorithm `alg` and, when `kid` is non-null, that kid.
 // With a kid: exactly the key with that kid (an ambiguous kid is refused, never tried twice).
 // Without: every key whose type, curve, alg, use and key_ops fit, in key-set order.
-Selection select_keys(const KeySet& set, const jose::AlgInfo& alg, const std::string_view* kid, bool allow_weak);
+Selection select_keys(const KeySet& set,
+                      const jose::AlgInfo& alg,
+                      const std::string_view* kid,
+                      bool allow_weak);
 
 // "key 'abc'" or "the key from key file 'x.pem'", for messages.
 std::string describe_key(const Key& key);

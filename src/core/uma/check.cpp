@@ -3,8 +3,9 @@
 #include "core/util/json.hpp"
 #include "core/util/text.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace tollgate::core::uma {
 namespace {
@@ -50,7 +51,8 @@ bool has_scope(const Granted& g, const std::string& scope) {
 bool pair_granted(const Pair& p, const std::vector<Granted>& granted) {
   for (const auto& g : granted) {
     if (p.resource.empty()) {
-      if (!g.scopes.empty() && std::find(g.scopes.begin(), g.scopes.end(), p.scope) != g.scopes.end()) {
+      if (!g.scopes.empty()
+          && std::find(g.scopes.begin(), g.scopes.end(), p.scope) != g.scopes.end()) {
         return true;
       }
     } else if (matches(g, p.resource) && (p.scope.empty() || has_scope(g, p.scope))) {
@@ -72,7 +74,9 @@ std::string pair_text(const Pair& p) {
 
 } // namespace
 
-Form base_form(const std::string& audience, const std::string& claim_token, const std::string& subject_token) {
+Form base_form(const std::string& audience,
+               const std::string& claim_token,
+               const std::string& subject_token) {
   Form f = {{"grant_type", kUmaGrant}, {"audience", audience}};
   if (!claim_token.empty()) {
     f.emplace_back("claim_token", claim_token);
@@ -105,22 +109,27 @@ std::string explain_idp_error(const IdpError& e, const std::string& audience) {
   const std::string rs = fmt::format("resource server '{}'", audience);
   if (e.error == "invalid_resource") {
     const std::string name = bracketed(e.description);
-    return name.empty() ? fmt::format("a requested resource does not exist on {} ({})", rs, e.description)
-                        : fmt::format("resource '{}' does not exist on {}", name, rs);
+    return name.empty()
+               ? fmt::format("a requested resource does not exist on {} ({})", rs, e.description)
+               : fmt::format("resource '{}' does not exist on {}", name, rs);
   }
   if (e.error == "invalid_scope") {
     const std::string names = bracketed(e.description);
-    return fmt::format("none of the requested scopes{} exists on {}", names.empty() || names == "null" ? "" : " [" + names + "]", rs);
+    return fmt::format("none of the requested scopes{} exists on {}",
+                       names.empty() || names == "null" ? "" : " [" + names + "]",
+                       rs);
   }
   if (e.status == 401 && e.error == "invalid_grant") {
-    return "the IdP rejected the user's token (--token): it is invalid or expired (" + e.description + ")";
+    return "the IdP rejected the user's token (--token): it is invalid or expired (" + e.description
+           + ")";
   }
   if (e.status == 401 && (e.error == "invalid_client" || e.error == "unauthorized_client")) {
     return "client authentication failed: check --client-id, the client secret and --client-auth";
   }
   if (e.error == "invalid_request") {
     if (e.description.find("issuedFor") != std::string::npos) {
-      return "the IdP needs --audience (the resource server's client id) on every permission request";
+      return "the IdP needs --audience (the resource server's client id) on every permission "
+             "request";
     }
     if (e.description.find("Unknown resource server") != std::string::npos) {
       return fmt::format("{} does not exist (--audience is the resource server's client id)", rs);
@@ -130,15 +139,22 @@ std::string explain_idp_error(const IdpError& e, const std::string& audience) {
     }
   }
   if (e.status == 403 && e.error == "invalid_grant") {
-    return "the IdP refused the request: " + e.description + " (public clients may not push claims with --claim)";
+    return "the IdP refused the request: " + e.description
+           + " (public clients may not push claims with --claim)";
   }
   if (e.status >= 500) {
-    return fmt::format("the IdP failed: HTTP {}{}{}", e.status, e.error.empty() ? "" : " " + e.error, e.description.empty() ? "" : ": " + e.description);
+    return fmt::format("the IdP failed: HTTP {}{}{}",
+                       e.status,
+                       e.error.empty() ? "" : " " + e.error,
+                       e.description.empty() ? "" : ": " + e.description);
   }
   if (e.error.empty()) {
     return fmt::format("the token endpoint answered HTTP {} without an OAuth error body", e.status);
   }
-  return fmt::format("the IdP could not decide: HTTP {} {}{}", e.status, e.error, e.description.empty() ? "" : ": " + e.description);
+  return fmt::format("the IdP could not decide: HTTP {} {}{}",
+                     e.status,
+                     e.error,
+                     e.description.empty() ? "" : ": " + e.description);
 }
 
 Result<std::vector<Granted>> parse_granted(const std::string& body) {
@@ -210,7 +226,8 @@ Result<CheckResult> check(const CheckRequest& req, const Transport& transport) {
     }
     // Denied. With one permission this is the answer; with several, a name that does not exist
     // may have been dropped silently, so ask about each on its own.
-    result.message = req.permissions.size() <= 1 ? "the IdP denied the permission" : "the IdP denied every permission";
+    result.message = req.permissions.size() <= 1 ? "the IdP denied the permission"
+                                                 : "the IdP denied every permission";
     if (req.permissions.size() > 1) {
       for (std::size_t i = 0; i < req.permissions.size(); ++i) {
         TOLLGATE_TRY(auto r, send({wire[i]}, "decision"));
@@ -266,7 +283,8 @@ Result<CheckResult> check(const CheckRequest& req, const Transport& transport) {
       } else if (po != Outcome::denied) {
         std::string why = explain_idp_error(e, req.audience);
         if (po == Outcome::no_scope && !pairs[i].scope.empty()) {
-          why = fmt::format("scope '{}' does not exist on resource server '{}'", pairs[i].scope, req.audience);
+          why = fmt::format(
+              "scope '{}' does not exist on resource server '{}'", pairs[i].scope, req.audience);
         }
         result.permissions[pairs[i].permission_index].detail = why;
         result.permissions[pairs[i].permission_index].granted = false;

@@ -23,16 +23,17 @@ struct Reply {
 };
 
 // Posts one uma-ticket form to the token endpoint with the caller's identity (Bearer token or
-// client authentication) and returns the answer. Supplied by the caller: the HTTP client, or a fake.
+// client authentication) and returns the answer. Supplied by the caller: the HTTP client, or a
+// fake.
 using Transport = std::function<Result<Reply>(const Form& form)>;
 
 struct CheckRequest {
   std::string audience;                // the resource server's client id
   std::vector<Permission> permissions; // after --method; empty with `entitlement`
   bool require_all = true;             // false: Keycloak's own any-semantics, one decision
-  bool entitlement = false;            // send no permission at all (PERMISSIVE with nothing resolved)
-  std::string claim_token;             // base64url JSON of pushed claims, or ""
-  std::string subject_token;           // evaluate for this token's subject (client-credential auth)
+  bool entitlement = false;  // send no permission at all (PERMISSIVE with nothing resolved)
+  std::string claim_token;   // base64url JSON of pushed claims, or ""
+  std::string subject_token; // evaluate for this token's subject (client-credential auth)
 };
 
 struct IdpError {
@@ -42,20 +43,21 @@ struct IdpError {
 };
 
 struct PermissionResult {
-  std::string permission;          // the argument as given
-  std::string resource;            // "" for scope-only
-  std::vector<std::string> scopes; // scopes actually requested (after --method); [] = whole resource
-  std::optional<bool> granted;     // unset when Keycloak decided for the set only (require any)
-  std::string detail;              // why not granted, in words ("scope 'x' does not exist ...")
+  std::string permission; // the argument as given
+  std::string resource;   // "" for scope-only
+  std::vector<std::string>
+      scopes;                  // scopes actually requested (after --method); [] = whole resource
+  std::optional<bool> granted; // unset when Keycloak decided for the set only (require any)
+  std::string detail;          // why not granted, in words ("scope 'x' does not exist ...")
 };
 
 struct CheckResult {
   bool allowed = false;
-  bool decided = true;  // false: the IdP could not decide (exit 3)
-  std::string message;  // the reason when not allowed or not decided
+  bool decided = true; // false: the IdP could not decide (exit 3)
+  std::string message; // the reason when not allowed or not decided
   std::vector<PermissionResult> permissions;
   std::optional<IdpError> idp_error;
-  int requests = 0;     // requests sent to the token endpoint
+  int requests = 0; // requests sent to the token endpoint
 };
 
 // Ask Keycloak whether the caller holds the permissions.
@@ -63,16 +65,18 @@ struct CheckResult {
 // require_all: one response_mode=permissions request with every permission, then each
 // resource/scope pair is matched against the granted list. Keycloak grants a request when ANY
 // permission (or any scope of a multi-scope permission) survives, so neither a decision per request
-// nor per multi-scope permission can answer "all of these"; the granted list can. Pairs missing from
-// it are then asked about on their own (response_mode=decision, one pair each), because current
-// Keycloak silently drops an unknown resource or scope once another one in the same request resolved:
-// that tells "denied" from "does not exist". require any: one response_mode=decision request, as
-// Keycloak decides; a denial of several permissions is followed by the same probes, so a name that
-// does not exist is reported as such.
+// nor per multi-scope permission can answer "all of these"; the granted list can. Pairs missing
+// from it are then asked about on their own (response_mode=decision, one pair each), because
+// current Keycloak silently drops an unknown resource or scope once another one in the same request
+// resolved: that tells "denied" from "does not exist". require any: one response_mode=decision
+// request, as Keycloak decides; a denial of several permissions is followed by the same probes, so
+// a name that does not exist is reported as such.
 Result<CheckResult> check(const CheckRequest& request, const Transport& transport);
 
 // The form of a uma-ticket request (shared with `uma permissions` and `uma rpt`).
-Form base_form(const std::string& audience, const std::string& claim_token, const std::string& subject_token);
+Form base_form(const std::string& audience,
+               const std::string& claim_token,
+               const std::string& subject_token);
 
 // Classify an IdP error answer into words a user can act on. `audience` names the resource server.
 std::string explain_idp_error(const IdpError& e, const std::string& audience);

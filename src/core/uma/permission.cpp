@@ -3,14 +3,17 @@
 #include "core/util/json.hpp"
 #include "core/util/text.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace tollgate::core::uma {
 namespace {
 
 bool has_edge_space(std::string_view s) {
-  auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto sp = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  };
   return !s.empty() && (sp(s.front()) || sp(s.back()));
 }
 
@@ -56,7 +59,9 @@ Result<Permission> parse_permission(std::string_view text) {
   const auto hash = text.find('#');
   const std::string_view resource = text.substr(0, hash);
   if (has_edge_space(resource)) {
-    return bad(text, "has a space next to '#'; Keycloak would look for a resource with that space in its name");
+    return bad(
+        text,
+        "has a space next to '#'; Keycloak would look for a resource with that space in its name");
   }
   p.resource = std::string(resource);
   if (hash == std::string_view::npos) {
@@ -64,15 +69,23 @@ Result<Permission> parse_permission(std::string_view text) {
   }
   const std::string_view scopes = text.substr(hash + 1);
   if (scopes.empty()) {
-    return bad(text, resource.empty() ? "names neither a resource nor a scope"
-                                      : fmt::format("ends with '#' but names no scope (write '{}' for the whole resource)", resource));
+    return bad(
+        text,
+        resource.empty()
+            ? "names neither a resource nor a scope"
+            : fmt::format("ends with '#' but names no scope (write '{}' for the whole resource)",
+                          resource));
   }
   for (auto s : util::split(scopes, ',')) {
     if (s.empty()) {
       return bad(text, "has an empty scope name (two commas, or a comma at an end)");
     }
     if (has_edge_space(s)) {
-      return bad(text, fmt::format("scope {} has a space at its edge; Keycloak does not trim, so it would ask for a scope that does not exist (write the scopes joined by a bare comma)", util::quote(s)));
+      return bad(
+          text,
+          fmt::format("scope {} has a space at its edge; Keycloak does not trim, so it would ask "
+                      "for a scope that does not exist (write the scopes joined by a bare comma)",
+                      util::quote(s)));
     }
     if (std::find(p.scopes.begin(), p.scopes.end(), s) == p.scopes.end()) {
       p.scopes.emplace_back(s);

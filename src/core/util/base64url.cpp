@@ -1,10 +1,10 @@
 #include "core/util/base64url.hpp"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <array>
 #include <cstdint>
-#include <fmt/format.h>
 
 namespace tollgate::core::util {
 namespace {
@@ -31,7 +31,8 @@ constexpr std::array<std::array<std::uint32_t, 256>, 4> make_shifted() {
   for (int pos = 0; pos < 4; ++pos) {
     for (int c = 0; c < 256; ++c) {
       const int v = kUrlTable[static_cast<std::size_t>(c)];
-      t[pos][static_cast<std::size_t>(c)] = v < 0 ? kBad : static_cast<std::uint32_t>(v) << (18 - 6 * pos);
+      t[pos][static_cast<std::size_t>(c)] =
+          v < 0 ? kBad : static_cast<std::uint32_t>(v) << (18 - 6 * pos);
     }
   }
   return t;
@@ -84,7 +85,8 @@ bool b64url_decode_strict(std::string_view in, std::string& out, Base64Problem* 
   };
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const std::uint32_t v = kShifted[0][src[i]] | kShifted[1][src[i + 1]] | kShifted[2][src[i + 2]] | kShifted[3][src[i + 3]];
+    const std::uint32_t v = kShifted[0][src[i]] | kShifted[1][src[i + 1]] | kShifted[2][src[i + 2]]
+                            | kShifted[3][src[i + 3]];
     if (v & kBad) {
       for (std::size_t k = i;; ++k) {
         if (kUrlTable[src[k]] < 0) {
@@ -130,11 +132,10 @@ Result<std::string> b64url_decode(std::string_view in, std::string_view what) {
   std::string out;
   Base64Problem problem;
   if (!b64url_decode_strict(in, out, &problem)) {
-    return usage_error("malformed",
-                       fmt::format("{} is not valid base64url at offset {}: {}",
-                                   what,
-                                   problem.offset,
-                                   problem.reason));
+    return usage_error(
+        "malformed",
+        fmt::format(
+            "{} is not valid base64url at offset {}: {}", what, problem.offset, problem.reason));
   }
   return out;
 }

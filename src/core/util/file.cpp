@@ -2,10 +2,11 @@
 
 #include "core/util/interrupt.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,7 +35,8 @@ Result<std::string> read_fd(int fd, std::size_t max_bytes, std::string_view what
         }
         continue;
       }
-      return usage_error("unreadable", fmt::format("cannot read {}: {}", what, std::strerror(errno)));
+      return usage_error("unreadable",
+                         fmt::format("cannot read {}: {}", what, std::strerror(errno)));
     }
     if (n == 0) {
       return out;
@@ -49,7 +51,8 @@ Result<std::string> read_fd(int fd, std::size_t max_bytes, std::string_view what
 
 } // namespace
 
-Result<std::string> read_file(const std::string& path, std::size_t max_bytes, std::string_view what) {
+Result<std::string>
+read_file(const std::string& path, std::size_t max_bytes, std::string_view what) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return usage_error("unreadable",
@@ -81,7 +84,8 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, u
     ::close(fd);
     ::unlink(tmp.c_str());
     unregister_temp_file(slot);
-    return usage_error("unwritable", fmt::format("cannot write '{}': {}", path, std::strerror(err)));
+    return usage_error("unwritable",
+                       fmt::format("cannot write '{}': {}", path, std::strerror(err)));
   };
   if (::fchmod(fd, mode) != 0) {
     return fail(errno);
@@ -104,13 +108,15 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, u
     const int err = errno;
     ::unlink(tmp.c_str());
     unregister_temp_file(slot);
-    return usage_error("unwritable", fmt::format("cannot write '{}': {}", path, std::strerror(err)));
+    return usage_error("unwritable",
+                       fmt::format("cannot write '{}': {}", path, std::strerror(err)));
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     unregister_temp_file(slot);
-    return usage_error("unwritable", fmt::format("cannot write '{}': {}", path, std::strerror(err)));
+    return usage_error("unwritable",
+                       fmt::format("cannot write '{}': {}", path, std::strerror(err)));
   }
   unregister_temp_file(slot);
   return {};

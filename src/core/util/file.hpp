@@ -10,7 +10,8 @@ namespace tollgate::core::util {
 
 // Read a whole file, refusing files larger than `max_bytes` (usage error naming the path).
 // `what` describes the file in messages ("key file", "JWKS file").
-Result<std::string> read_file(const std::string& path, std::size_t max_bytes, std::string_view what);
+Result<std::string>
+read_file(const std::string& path, std::size_t max_bytes, std::string_view what);
 
 // Read all of a stream (stdin) up to `max_bytes`; more is a usage error.
 Result<std::string> read_stream(int fd, std::size_t max_bytes, std::string_view what);

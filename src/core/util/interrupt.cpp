@@ -40,8 +40,12 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-void set_cooperative(bool on) { g_cooperative.store(on); }
-bool interrupted() { return g_interrupted.load(std::memory_order_relaxed); }
+void set_cooperative(bool on) {
+  g_cooperative.store(on);
+}
+bool interrupted() {
+  return g_interrupted.load(std::memory_order_relaxed);
+}
 
 int register_temp_file(const char* path) {
   const std::size_t n = std::strlen(path);

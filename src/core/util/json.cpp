@@ -2,8 +2,9 @@
 
 #include "core/util/text.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <vector>
 
 namespace tollgate::core::util {
@@ -188,7 +189,8 @@ Json to_json(simdjson::dom::element e) {
   return nullptr;
 }
 
-Result<Json> parse_json_strict(std::string_view text, std::string_view what, std::size_t max_depth) {
+Result<Json>
+parse_json_strict(std::string_view text, std::string_view what, std::size_t max_depth) {
   StrictJsonParser parser(max_depth);
   simdjson::dom::element root;
   std::string why;

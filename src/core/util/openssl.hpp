@@ -30,7 +30,9 @@ using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 // Keys are shared (read-only) between threads and between key-set entries.
 using PkeyPtr = std::shared_ptr<EVP_PKEY>;
-inline PkeyPtr adopt_pkey(EVP_PKEY* p) { return PkeyPtr(p, PkeyFree{}); }
+inline PkeyPtr adopt_pkey(EVP_PKEY* p) {
+  return PkeyPtr(p, PkeyFree{});
+}
 
 // The most recent OpenSSL error as text ("" when the queue is empty); clears the queue.
 std::string openssl_error();

@@ -1,10 +1,11 @@
 #include "core/util/time.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <fmt/format.h>
 
 namespace tollgate::core::util {
 
@@ -90,8 +91,10 @@ Result<UnixTime> parse_instant(std::string_view text) {
     if (pos == start + 1) {
       return bad_instant(text);
     }
-    std::string f = "0" + std::string(text.substr(start, pos - start));
-    frac = std::stod(f);
+    // from_chars on "0.123": the digits after the point, as written.
+    std::string f(1, '0');
+    f.append(text.substr(start, pos - start));
+    std::from_chars(f.data(), f.data() + f.size(), frac);
   }
   if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
     return bad_instant(text);
@@ -181,12 +184,12 @@ std::string format_instant(UnixTime t, bool local) {
     localtime_r(&secs, &tm);
     char buf[64];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z", &tm);
-    std::string s = buf;
     // +0100 -> +01:00
-    if (s.size() >= 5) {
-      s.insert(s.size() - 2, ":");
+    const std::string_view s(buf);
+    if (s.size() < 5) {
+      return std::string(s);
     }
-    return s;
+    return fmt::format("{}:{}", s.substr(0, s.size() - 2), s.substr(s.size() - 2));
   }
   gmtime_r(&secs, &tm);
   char buf[64];

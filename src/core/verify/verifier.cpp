@@ -5,15 +5,15 @@
 #include "core/util/json.hpp"
 #include "core/util/text.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace tollgate::core::verify {
 namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
 
 std::string size_text(std::size_t n) {
   if (n % (1024 * 1024) == 0) {
@@ -34,14 +34,20 @@ constexpr const char* kLaterChecks[] = {"crit", "alg", "key", "signature"};
 
 std::string unsupported_alg_message(std::string_view alg) {
   if (util::iequals(alg, "none")) {
-    return fmt::format("alg {} is not accepted: unsigned tokens are never valid (RFC 7518 3.6)", util::quote(alg));
+    return fmt::format("alg {} is not accepted: unsigned tokens are never valid (RFC 7518 3.6)",
+                       util::quote(alg));
   }
   for (const auto& a : jose::all_algs()) {
     if (util::iequals(alg, a.name) || util::trim(alg) == a.name) {
-      return fmt::format("alg {} is not a registered algorithm name (names are exact and case-sensitive; {} is)", util::quote(alg), a.name);
+      return fmt::format(
+          "alg {} is not a registered algorithm name (names are exact and case-sensitive; {} is)",
+          util::quote(alg),
+          a.name);
     }
   }
-  return fmt::format("alg {} is not supported (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)", util::quote(alg));
+  return fmt::format(
+      "alg {} is not supported (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)",
+      util::quote(alg));
 }
 
 } // namespace
@@ -119,22 +125,29 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
 
   // 1. Size gate, before anything else; then the segments, counted without allocating.
   if (token.size() > m_policy.max_token_bytes) {
-    return malformed(fmt::format("token is {} bytes, over the {} limit (--max-token-bytes)", token.size(), size_text(m_policy.max_token_bytes)));
+    return malformed(fmt::format("token is {} bytes, over the {} limit (--max-token-bytes)",
+                                 token.size(),
+                                 size_text(m_policy.max_token_bytes)));
   }
   if (token.empty()) {
     return malformed("token is empty");
   }
   if (token.front() == '{') {
-    return malformed("JWS JSON serialization is not accepted; verify takes compact tokens (header.payload.signature)");
+    return malformed("JWS JSON serialization is not accepted; verify takes compact tokens "
+                     "(header.payload.signature)");
   }
   const std::size_t d1 = token.find('.');
   const std::size_t d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
   if (d2 == std::string_view::npos || token.find('.', d2 + 1) != std::string_view::npos) {
     const auto parts = static_cast<std::size_t>(std::count(token.begin(), token.end(), '.')) + 1;
     if (parts == 5) {
-      return malformed("token has 5 segments: it is an encrypted JWE, and verify checks signed JWS tokens only (tollgate decode shows its header)");
+      return malformed("token has 5 segments: it is an encrypted JWE, and verify checks signed JWS "
+                       "tokens only (tollgate decode shows its header)");
     }
-    return malformed(fmt::format("token has {} segment{}; a signed JWT has 3 (header.payload.signature)", parts, parts == 1 ? "" : "s"));
+    return malformed(
+        fmt::format("token has {} segment{}; a signed JWT has 3 (header.payload.signature)",
+                    parts,
+                    parts == 1 ? "" : "s"));
   }
   const std::string_view h64 = token.substr(0, d1);
   const std::string_view p64 = token.substr(d1 + 1, d2 - d1 - 1);
@@ -145,15 +158,18 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
   util::Base64Problem problem;
   impl.header_buf.clear();
   if (!util::b64url_decode_strict(h64, impl.header_buf, &problem)) {
-    return malformed(fmt::format("header is not valid base64url at offset {}: {}", problem.offset, problem.reason));
+    return malformed(fmt::format(
+        "header is not valid base64url at offset {}: {}", problem.offset, problem.reason));
   }
   impl.payload_buf.clear();
   if (!util::b64url_decode_strict(p64, impl.payload_buf, &problem)) {
-    return malformed(fmt::format("payload is not valid base64url at offset {}: {}", problem.offset, problem.reason));
+    return malformed(fmt::format(
+        "payload is not valid base64url at offset {}: {}", problem.offset, problem.reason));
   }
   impl.sig_buf.clear();
   if (!util::b64url_decode_strict(s64, impl.sig_buf, &problem)) {
-    return malformed(fmt::format("signature is not valid base64url at offset {}: {}", problem.offset, problem.reason));
+    return malformed(fmt::format(
+        "signature is not valid base64url at offset {}: {}", problem.offset, problem.reason));
   }
   const std::size_t header_len = impl.header_buf.size();
   const std::size_t payload_len = impl.payload_buf.size();
@@ -174,12 +190,15 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
     for (const char* name : kUntrustedHeaders) {
       element ignored;
       if (lookup(header, name, ignored)) {
-        out.notes.push_back(fmt::format("header \"{}\" is ignored: keys come only from the configured key source (RFC 8725 3.10)", name));
+        out.notes.push_back(fmt::format("header \"{}\" is ignored: keys come only from the "
+                                        "configured key source (RFC 8725 3.10)",
+                                        name));
       }
     }
     element payload_view;
     std::string payload_why;
-    if (impl.payload_parser.parse(impl.payload_buf.data(), payload_len, true, payload_view, payload_why)) {
+    if (impl.payload_parser.parse(
+            impl.payload_buf.data(), payload_len, true, payload_view, payload_why)) {
       out.payload = util::to_json(payload_view);
     }
   }
@@ -199,7 +218,8 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
     }
     kid = kid_el.get_string().value_unsafe();
     if (kid.size() > kMaxKidBytes) {
-      return malformed(fmt::format("header \"kid\" is {} bytes long (limit {})", kid.size(), kMaxKidBytes));
+      return malformed(
+          fmt::format("header \"kid\" is {} bytes long (limit {})", kid.size(), kMaxKidBytes));
     }
     out.kid = kid;
     out.has_kid = true;
@@ -213,19 +233,28 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
     if (!crit.is_array()) {
       rec.fail("crit", "crit_unsupported", "header \"crit\" must be an array of names");
     } else if (util::array_of(crit).size() == 0) {
-      rec.fail("crit", "crit_unsupported", "header \"crit\" is empty, which RFC 7515 4.1.11 forbids");
+      rec.fail(
+          "crit", "crit_unsupported", "header \"crit\" is empty, which RFC 7515 4.1.11 forbids");
     } else {
       std::vector<std::string> names;
       for (element n : util::array_of(crit)) {
-        names.push_back(n.is_string() ? util::quote(n.get_string().value_unsafe()) : std::string("a non-string"));
+        names.push_back(n.is_string() ? util::quote(n.get_string().value_unsafe())
+                                      : std::string("a non-string"));
       }
-      rec.fail("crit", "crit_unsupported", fmt::format("header \"crit\" names {}, which tollgate does not implement; critical extensions must be understood or the token rejected (RFC 7515 4.1.11)", util::join(names, ", ")));
+      rec.fail("crit",
+               "crit_unsupported",
+               fmt::format("header \"crit\" names {}, which tollgate does not implement; critical "
+                           "extensions must be understood or the token rejected (RFC 7515 4.1.11)",
+                           util::join(names, ", ")));
     }
   } else if (lookup(header, "b64", b64)) {
     if (!b64.is_bool()) {
       rec.fail("crit", "malformed", "header \"b64\" is not a boolean");
     } else if (!b64.get_bool().value_unsafe()) {
-      rec.fail("crit", "crit_unsupported", "header \"b64\": false (RFC 7797 unencoded payload) is not supported, and is invalid without \"crit\"");
+      rec.fail("crit",
+               "crit_unsupported",
+               "header \"b64\": false (RFC 7797 unencoded payload) is not supported, and is "
+               "invalid without \"crit\"");
     } else {
       rec.pass("crit", "b64 true (the default encoding)");
     }
@@ -242,11 +271,18 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
   if (alg == nullptr) {
     rec.fail("alg", "unsupported_alg", unsupported_alg_message(out.alg));
     alg_ok = false;
-  } else if (!m_policy.algs.empty() && std::find(m_policy.algs.begin(), m_policy.algs.end(), out.alg) == m_policy.algs.end()) {
-    rec.fail("alg", "alg_not_allowed", fmt::format("alg {} is not allowed (--alg {})", out.alg, util::join(m_policy.algs, ", ")));
+  } else if (!m_policy.algs.empty()
+             && std::find(m_policy.algs.begin(), m_policy.algs.end(), out.alg)
+                    == m_policy.algs.end()) {
+    rec.fail(
+        "alg",
+        "alg_not_allowed",
+        fmt::format("alg {} is not allowed (--alg {})", out.alg, util::join(m_policy.algs, ", ")));
     alg_ok = false;
   } else if (detail) {
-    rec.pass("alg", m_policy.algs.empty() ? fmt::format("{}, as the key permits", out.alg) : fmt::format("{}, allowed by --alg", out.alg));
+    rec.pass("alg",
+             m_policy.algs.empty() ? fmt::format("{}, as the key permits", out.alg)
+                                   : fmt::format("{}, allowed by --alg", out.alg));
   }
   if (!alg_ok) {
     if (detail) {
@@ -296,8 +332,9 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
     auto& slot = impl.prepared[idx * jose::all_algs().size() + alg_index];
     if (!slot) {
       const keys::Key& key = m_keys.keys[idx];
-      auto made = key.kty == jose::KeyType::oct ? jose::SignatureVerifier::for_secret(*alg, key.secret)
-                                                 : jose::SignatureVerifier::for_key(*alg, key.pkey);
+      auto made = key.kty == jose::KeyType::oct
+                      ? jose::SignatureVerifier::for_secret(*alg, key.secret)
+                      : jose::SignatureVerifier::for_key(*alg, key.pkey);
       if (!made) {
         prepare_error = made.error().message;
         continue;
@@ -317,20 +354,40 @@ void Verifier::verify(std::string_view token, double now, bool detail, Outcome& 
   if (detail) {
     if (sel.candidates.size() == 1 || result == jose::SigCheck::valid) {
       const keys::Key& key = m_keys.keys[static_cast<std::size_t>(out.key_index)];
-      rec.pass("key", out.has_kid ? fmt::format("{} from {}", keys::describe_key(key), m_keys.source)
-                                  : fmt::format("{} from {} (the token has no kid)", keys::describe_key(key), m_keys.source));
+      rec.pass("key",
+               out.has_kid ? fmt::format("{} from {}", keys::describe_key(key), m_keys.source)
+                           : fmt::format("{} from {} (the token has no kid)",
+                                         keys::describe_key(key),
+                                         m_keys.source));
     } else {
-      rec.pass("key", fmt::format("the token has no kid; {} keys of {} fit {}", sel.candidates.size(), m_keys.source, alg->name));
+      rec.pass("key",
+               fmt::format("the token has no kid; {} keys of {} fit {}",
+                           sel.candidates.size(),
+                           m_keys.source,
+                           alg->name));
     }
   }
   if (result != jose::SigCheck::valid) {
     if (!prepare_error.empty() && sel.candidates.size() == 1) {
       rec.fail("signature", "key_mismatch", prepare_error);
     } else if (result == jose::SigCheck::wrong_length) {
-      rec.fail("signature", "bad_signature", sig.empty() ? "the signature is empty" : fmt::format("the signature is {} bytes; {} with this key needs exactly {}", sig.size(), alg->name, expected_len));
+      rec.fail("signature",
+               "bad_signature",
+               sig.empty()
+                   ? "the signature is empty"
+                   : fmt::format("the signature is {} bytes; {} with this key needs exactly {}",
+                                 sig.size(),
+                                 alg->name,
+                                 expected_len));
     } else {
-      rec.fail("signature", "bad_signature", sel.candidates.size() > 1 ? fmt::format("the signature does not verify with any of the {} keys that fit {}", sel.candidates.size(), alg->name)
-                                                                     : "the signature does not verify: the token was altered or signed with another key");
+      rec.fail(
+          "signature",
+          "bad_signature",
+          sel.candidates.size() > 1
+              ? fmt::format("the signature does not verify with any of the {} keys that fit {}",
+                            sel.candidates.size(),
+                            alg->name)
+              : "the signature does not verify: the token was altered or signed with another key");
     }
     if (detail && !m_policy.jws_only) {
       claims::skip_claims(cp, rec, "not checked (signature invalid)");

@@ -35,14 +35,14 @@ struct Outcome {
   std::string error_message;
   std::vector<claims::Check> checks;
 
-  std::string alg;  // header alg as written ("" when unreadable)
+  std::string alg; // header alg as written ("" when unreadable)
   std::string kid;
   bool has_kid = false;
   int key_index = -1; // the key that verified (or was selected), -1 when none
 
   // Detail mode only:
-  util::Json header;   // null when the header could not be decoded
-  util::Json payload;  // null when the payload could not be decoded
+  util::Json header;  // null when the header could not be decoded
+  util::Json payload; // null when the payload could not be decoded
   bool payload_trusted = false;
   std::vector<std::string> notes; // e.g. "header \"jku\" ignored: keys come only from --jwks"
 };
