@@ -4,11 +4,11 @@
 
 namespace tollgate::core::keys {
 
-bool Key::allows_verify() const {
+bool Key::allows(std::string_view op) const {
   if (has_use && use != "sig") {
     return false;
   }
-  if (has_key_ops && std::find(key_ops.begin(), key_ops.end(), "verify") == key_ops.end()) {
+  if (has_key_ops && std::find(key_ops.begin(), key_ops.end(), op) == key_ops.end()) {
     return false;
   }
   return true;

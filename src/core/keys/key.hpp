@@ -5,6 +5,7 @@
 #include "core/util/openssl.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tollgate::core::keys {
@@ -38,7 +39,9 @@ struct Key {
       problem_code; // the verify error code when a token selects it (key_mismatch, weak_key)
 
   // Does `use`/`key_ops` allow verifying signatures (RFC 7517 4.2, 4.3, security.md 1.19)?
-  bool allows_verify() const;
+  bool allows_verify() const { return allows("verify"); }
+  // ... or the key operation `op` ("sign", "verify").
+  bool allows(std::string_view op) const;
 };
 
 struct KeySet {

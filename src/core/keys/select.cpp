@@ -40,20 +40,22 @@ std::string describe_key(const Key& key) {
   return key.label.empty() ? "the key" : key.label;
 }
 
-std::string
-fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code) {
+std::string fit_problem(
+    const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code, Purpose purpose) {
   if (!key.problem.empty()) {
     code = key.problem_code.empty() ? "key_mismatch" : key.problem_code;
     return fmt::format("{} cannot be used: {}", describe_key(key), key.problem);
   }
   code = "key_mismatch";
-  if (!key.allows_verify()) {
+  const char* op = purpose == Purpose::sign ? "sign" : "verify";
+  if (!key.allows(op)) {
     if (key.has_use && key.use != "sig") {
-      return fmt::format("{} has use {}, so it may not verify signatures (RFC 7517 4.2)",
+      return fmt::format("{} has use {}, so it may not {} signatures (RFC 7517 4.2)",
                          describe_key(key),
-                         util::quote(key.use));
+                         util::quote(key.use),
+                         op);
     }
-    return fmt::format("{} has key_ops without \"verify\" (RFC 7517 4.3)", describe_key(key));
+    return fmt::format("{} has key_ops without \"{}\" (RFC 7517 4.3)", describe_key(key), op);
   }
   if (!jose::key_fits(alg, key.kty, key.crv)) {
     return fmt::format(

@@ -19,9 +19,15 @@ struct Selection {
   std::string message;
 };
 
-// Why `key` cannot check an `alg` signature ("" when it can), and the error code for it.
-std::string
-fit_problem(const Key& key, const jose::AlgInfo& alg, bool allow_weak, std::string& code);
+// What a key is wanted for: key_ops must then hold "verify" or "sign".
+enum class Purpose { verify, sign };
+
+// Why `key` cannot check (or make) an `alg` signature ("" when it can), and the error code for it.
+std::string fit_problem(const Key& key,
+                        const jose::AlgInfo& alg,
+                        bool allow_weak,
+                        std::string& code,
+                        Purpose purpose = Purpose::verify);
 
 // Select keys for a token with algorithm `alg` and, when `kid` is non-null, that kid.
 // With a kid: exactly the key with that kid (an ambiguous kid is refused, never tried twice).
