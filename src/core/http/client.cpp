@@ -144,7 +144,8 @@ private:
     return {};
   }
 
-  static void on_trace(void* ctx, TraceKind kind, const char* data, std::size_t len) {
+  static void
+  on_trace(void* ctx, const Transfer* t, TraceKind kind, const char* data, std::size_t len) {
     auto* self = static_cast<TransportClient*>(ctx);
     const std::string_view text(data, len);
     const char* prefix = kind == TraceKind::info         ? "* "
@@ -155,6 +156,21 @@ private:
           kind == TraceKind::info ? redact_jwts(line) : redact_header_line(line);
       self->m_opts.trace(std::string(prefix) + shown);
     }
+    // The body after the headers it follows on the wire, redacted as a whole.
+    if (kind == TraceKind::header_out && t != nullptr && !t->body.empty()) {
+      self->trace_request_body(*t);
+    }
+  }
+
+  void trace_request_body(const Transfer& t) {
+    bool json = false;
+    for (const auto& h : t.headers) {
+      if (util::istarts_with(h, "content-type:") && h.find("json") != std::string::npos) {
+        json = true;
+      }
+    }
+    const std::string shown = json ? redact_json_text(t.body) : redact_form(t.body);
+    trace(fmt::format("> [request body, {} bytes] {}", t.body.size(), shown));
   }
 
   void trace(const std::string& line) {
@@ -183,17 +199,6 @@ private:
     t.timeout_ms = left;
     t.max_bytes = job.request.max_bytes != 0 ? job.request.max_bytes : m_opts.max_response_bytes;
     t.user = &job;
-    if (m_opts.trace && !t.body.empty()) {
-      std::string media;
-      for (const auto& h : job.request.headers) {
-        if (util::iequals(h.name, "content-type")) {
-          media = h.value;
-        }
-      }
-      const std::string shown =
-          media.find("json") != std::string::npos ? redact_json_text(t.body) : redact_form(t.body);
-      trace(fmt::format("> [request body, {} bytes] {}", t.body.size(), shown));
-    }
     m_transport->start(t);
   }
 

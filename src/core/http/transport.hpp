@@ -21,7 +21,10 @@ enum class TraceKind {
   header_out, // the request line and headers, as sent
   header_in,  // one response header line, as received
 };
-using TraceFn = void (*)(void* ctx, TraceKind kind, const char* data, std::size_t len);
+// `transfer` is the one the data belongs to (the core traces its request body after its headers).
+struct Transfer;
+using TraceFn = void (*)(
+    void* ctx, const Transfer* transfer, TraceKind kind, const char* data, std::size_t len);
 
 // Settings shared by every transfer of one transport.
 struct TransportConfig {

@@ -79,13 +79,13 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t len, void* user)
   const TransportConfig* cfg = a->cfg;
   switch (type) {
   case CURLINFO_TEXT:
-    cfg->trace(cfg->trace_ctx, TraceKind::info, data, len);
+    cfg->trace(cfg->trace_ctx, a->t, TraceKind::info, data, len);
     break;
   case CURLINFO_HEADER_OUT:
-    cfg->trace(cfg->trace_ctx, TraceKind::header_out, data, len);
+    cfg->trace(cfg->trace_ctx, a->t, TraceKind::header_out, data, len);
     break;
   case CURLINFO_HEADER_IN:
-    cfg->trace(cfg->trace_ctx, TraceKind::header_in, data, len);
+    cfg->trace(cfg->trace_ctx, a->t, TraceKind::header_in, data, len);
     break;
   default:
     break; // bodies are traced by the core, which knows what to redact
