@@ -137,7 +137,7 @@ Result<oidc::TokenResponse> code_flow(const TokenOptions& o,
     warn(env, "could not start a browser ($BROWSER or xdg-open); open the URL yourself");
   }
   TOLLGATE_TRY(std::string code,
-               receiver.wait_for_code(static_cast<long>(timeout_s) * 1000, req.state));
+               receiver.wait_for_code(static_cast<long>(timeout_s) * 1000, req.state, issuer));
   auto params = oidc::authorization_code_params(code, req.redirect_uri, pkce.verifier);
   for (const auto& r : x.resources) {
     params.emplace_back("resource", r);

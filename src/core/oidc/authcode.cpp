@@ -150,7 +150,9 @@ std::string LoopbackReceiver::redirect_uri() const {
   return fmt::format("http://127.0.0.1:{}{}", m_port, kCallbackPath);
 }
 
-Result<std::string> LoopbackReceiver::wait_for_code(long timeout_ms, const std::string& state) {
+Result<std::string> LoopbackReceiver::wait_for_code(long timeout_ms,
+                                                    const std::string& state,
+                                                    const std::string& issuer) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   auto timed_out = [&] {
     return network_error("timeout",
@@ -231,6 +233,14 @@ Result<std::string> LoopbackReceiver::wait_for_code(long timeout_ms, const std::
                            fmt::format("the authorization server answered {}{}",
                                        util::excerpt(err, 80),
                                        desc.empty() ? "" : " (" + util::excerpt(desc, 200) + ")"));
+    }
+    if (const std::string iss = get("iss"); !iss.empty() && !issuer.empty() && iss != issuer) {
+      respond(conn, 400, "tollgate", "The response comes from another issuer; refused.");
+      ::close(conn);
+      return network_error("issuer_mismatch",
+                           fmt::format("the authorization response names issuer {} instead of {} "
+                                       "(RFC 9207 mix-up defence): refused",
+                                       util::quote(iss, 200), util::quote(issuer, 200)));
     }
     const std::string code = get("code");
     if (code.empty()) {

@@ -51,10 +51,11 @@ public:
   // "http://127.0.0.1:PORT/callback"
   std::string redirect_uri() const;
 
-  // Wait up to `timeout_ms` for the redirect and return its query parameters after checking
-  // that `state` matches. An "error" parameter (RFC 6749 4.1.2.1) becomes a network error with
-  // that code; a timeout, a wrong state or Ctrl-C end the wait with an error too.
-  Result<std::string> wait_for_code(long timeout_ms, const std::string& state);
+  // Wait up to `timeout_ms` for the redirect and return its code after checking that `state`
+  // matches and, when the response carries "iss" (RFC 9207), that it is `issuer`. An "error"
+  // parameter (RFC 6749 4.1.2.1) becomes a network error with that code; a timeout, a wrong state
+  // or issuer, or Ctrl-C end the wait with an error too.
+  Result<std::string> wait_for_code(long timeout_ms, const std::string& state, const std::string& issuer);
 
 private:
   LoopbackReceiver(int fd, int port) : m_fd(fd), m_port(port) {}
