@@ -2,6 +2,7 @@
 
 #include "core/util/base64url.hpp"
 #include "core/util/interrupt.hpp"
+#include "core/util/json.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
