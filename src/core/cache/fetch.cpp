@@ -67,7 +67,10 @@ fetch_json_all(FetchContext& ctx, const std::vector<std::string>& urls, bool for
         continue;
       }
       if (!resp->ok()) {
-        out[i] = http::status_error(*resp);
+        // A document URL that fails is about the status, whatever error name the body gives.
+        Error e = http::status_error(*resp);
+        e.code = fmt::format("http_{}", resp->status);
+        out[i] = std::move(e);
         continue;
       }
       auto doc = http::json_body(*resp);
