@@ -3,9 +3,9 @@
 
 #include "cli/command.hpp"
 #include "cli/exit.hpp"
-#include "cli/net_options.hpp"
 #include "cli/render.hpp"
 #include "cli/table.hpp"
+#include "cli/try_exit.hpp"
 #include "core/util/time.hpp"
 
 #include <fmt/format.h>

@@ -4,6 +4,7 @@
 // can touch the network, and the per-run network context built from them.
 
 #include "cli/command.hpp"
+#include "cli/try_exit.hpp"
 #include "core/cache/fetch.hpp"
 #include "core/http/client.hpp"
 #include "core/oidc/discovery.hpp"
@@ -14,17 +15,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-// In a subcommand's run function (with `Env& env` in scope): evaluate a Result; on error report
-// it and return its exit status.
-#define TOLLGATE_TRY_EXIT_IMPL(tmp, decl, expr)                                                    \
-  auto tmp = (expr);                                                                               \
-  if (!tmp.ok()) {                                                                                 \
-    return ::tollgate::cli::report(env, tmp.error());                                              \
-  }                                                                                                \
-  decl = std::move(tmp).value()
-#define TOLLGATE_TRY_EXIT(decl, expr)                                                              \
-  TOLLGATE_TRY_EXIT_IMPL(TOLLGATE_CONCAT(tg_exit_, __LINE__), decl, expr)
 
 namespace tollgate::cli {
 
