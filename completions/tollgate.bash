@@ -10,17 +10,28 @@ _tollgate() {
       "/decode") path="decode" ;;
       "/verify") path="verify" ;;
       "/sign") path="sign" ;;
+      "/discover") path="discover" ;;
       "/jwk") path="jwk" ;;
       "jwk/gen") path="jwk gen" ;;
       "jwk/thumbprint") path="jwk thumbprint" ;;
       "jwk/convert") path="jwk convert" ;;
       "jwk/pub") path="jwk pub" ;;
+      "/jwks") path="jwks" ;;
+      "/token") path="token" ;;
+      "/introspect") path="introspect" ;;
+      "/userinfo") path="userinfo" ;;
+      "/cache") path="cache" ;;
+      "cache/list") path="cache list" ;;
+      "cache/clear") path="cache clear" ;;
+      "/profile") path="profile" ;;
+      "profile/list") path="profile list" ;;
+      "profile/show") path="profile show" ;;
     esac
   done
   local subs="" opts="" 
   case "$path" in
     "")
-      subs="decode verify sign jwk"
+      subs="decode verify sign discover jwk jwks token introspect userinfo cache profile"
       opts="-h --help --version"
       case "$prev" in
       esac
@@ -73,6 +84,18 @@ _tollgate() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       ;;
+    "discover")
+      subs=""
+      opts="-h --help --uma --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
     "jwk")
       subs="gen thumbprint convert pub"
       opts="-h --help"
@@ -115,6 +138,120 @@ _tollgate() {
       opts="-h --help --out --color"
       case "$prev" in
         --out) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "jwks")
+      subs=""
+      opts="-h --help --issuer --strict --at --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --issuer) return ;;
+        --at) return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "token")
+      subs=""
+      opts="-h --help --issuer --token-endpoint --client-id --client-secret-file --client-secret --client-auth --grant --scope --resource --audience --username --password-file --refresh-token --open --redirect-port --login-timeout --verify --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --issuer) return ;;
+        --token-endpoint) return ;;
+        --client-id) return ;;
+        --client-secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --client-secret) return ;;
+        --client-auth) COMPREPLY=($(compgen -W "basic post none" -- "$cur")); return ;;
+        --grant) COMPREPLY=($(compgen -W "client_credentials password refresh_token device_code authorization_code" -- "$cur")); return ;;
+        --scope) return ;;
+        --resource) return ;;
+        --audience) return ;;
+        --username) return ;;
+        --password-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --refresh-token) return ;;
+        --redirect-port) return ;;
+        --login-timeout) return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "introspect")
+      subs=""
+      opts="-h --help --issuer --introspection-endpoint --token-type-hint --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --issuer) return ;;
+        --introspection-endpoint) return ;;
+        --token-type-hint) return ;;
+        --client-id) return ;;
+        --client-secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --client-secret) return ;;
+        --client-auth) COMPREPLY=($(compgen -W "basic post none" -- "$cur")); return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "userinfo")
+      subs=""
+      opts="-h --help --issuer --userinfo-endpoint --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --issuer) return ;;
+        --userinfo-endpoint) return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "cache")
+      subs="list clear"
+      opts="-h --help"
+      case "$prev" in
+      esac
+      ;;
+    "cache list")
+      subs=""
+      opts="-h --help --json --color"
+      case "$prev" in
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "cache clear")
+      subs=""
+      opts="-h --help --json --color"
+      case "$prev" in
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "profile")
+      subs="list show"
+      opts="-h --help"
+      case "$prev" in
+      esac
+      ;;
+    "profile list")
+      subs=""
+      opts="-h --help --json --color"
+      case "$prev" in
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "profile show")
+      subs=""
+      opts="-h --help --json --color"
+      case "$prev" in
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       ;;

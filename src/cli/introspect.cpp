@@ -1,0 +1,93 @@
+// tollgate introspect: ask the IdP whether a token is active (RFC 7662).
+#include "cli/command.hpp"
+#include "cli/exit.hpp"
+#include "cli/input.hpp"
+#include "cli/net_options.hpp"
+#include "cli/render.hpp"
+#include "core/oidc/introspection.hpp"
+#include "core/util/time.hpp"
+
+#include <fmt/format.h>
+
+namespace tollgate::cli {
+namespace {
+
+struct IntrospectOptions {
+  std::string token;
+  std::string issuer;
+  std::string endpoint;
+  std::string hint;
+  ClientFlags client;
+  NetFlags net;
+  OutputOptions output;
+};
+
+int run_introspect(const IntrospectOptions& o, Env& env) {
+  TOLLGATE_TRY_EXIT(std::string token, read_token_argument(o.token, env, 1024 * 1024));
+  TOLLGATE_TRY_EXIT(auto profile, selected_profile(o.net.profile));
+  const core::oidc::Profile* p = profile ? &*profile : nullptr;
+  const std::string issuer = !o.issuer.empty() ? o.issuer : (p && p->issuer ? *p->issuer : "");
+  TOLLGATE_TRY_EXIT(auto client, resolve_client(o.client, p, env));
+  TOLLGATE_TRY_EXIT(auto net, Net::open(o.net, p, env));
+  TOLLGATE_TRY_EXIT(
+      std::string endpoint,
+      net->endpoint(o.endpoint, issuer, "introspection_endpoint", "--introspection-endpoint"));
+  TOLLGATE_TRY_EXIT(auto result,
+                    core::oidc::introspect(net->http(), endpoint, client, token, o.hint));
+  const int rc = result.active ? kExitOk : kExitNegative;
+  if (o.output.json) {
+    print_json(env, result.raw);
+    return rc;
+  }
+  const Style s(env.color_out);
+  std::string out =
+      s.bold("active") + ": " + (result.active ? s.green("true") : s.red("false")) + "\n";
+  if (result.raw.size() > 1) {
+    out += render_json(result.raw, env.color_out) + "\n";
+    out += render_times(result.raw, core::util::SystemClock().now(), false, s);
+  }
+  std::fwrite(out.data(), 1, out.size(), env.out);
+  return rc;
+}
+
+void setup_introspect(CLI::App& app, Runner& runner) {
+  auto opts = std::make_shared<IntrospectOptions>();
+  auto* sub = app.add_subcommand("introspect", "ask the IdP whether a token is active (RFC 7662)");
+  sub->add_option("token",
+                  opts->token,
+                  "the token, @FILE, or - for stdin (default: stdin when it is not a terminal)")
+      ->type_name("TOKEN");
+  sub->add_option(
+         "--issuer", opts->issuer, "the issuer; discovery gives the introspection endpoint")
+      ->type_name("ISSUER");
+  sub->add_option("--introspection-endpoint",
+                  opts->endpoint,
+                  "the introspection endpoint, without discovery")
+      ->type_name("URL");
+  sub->add_option("--token-type-hint",
+                  opts->hint,
+                  "access_token, refresh_token, or Keycloak's requesting_party_token")
+      ->type_name("HINT");
+  add_client_flags(sub, opts->client);
+  add_net_flags(sub, opts->net);
+  add_output_options(sub, opts->output);
+  sub->footer(R"(EXAMPLES
+  tollgate introspect @token.txt --issuer https://sso.example.com/realms/demo \
+      --client-id my-api --client-secret-file api.secret
+  tollgate introspect "$TOKEN" --profile api --json | jq .active
+
+Exit 0 when the IdP says the token is active, 1 when it is not, 3 when the IdP cannot be asked
+(introspection needs a confidential client).)");
+  sub->callback([opts, &runner] {
+    runner = [opts](Env& env) {
+      apply_color(env, opts->output.color);
+      return run_introspect(*opts, env);
+    };
+  });
+}
+
+} // namespace
+
+TOLLGATE_COMMAND("introspect", 55, setup_introspect);
+
+} // namespace tollgate::cli

@@ -1,0 +1,209 @@
+// Every network failure of issue 3 against our own fault server on 127.0.0.1: each must end with
+// exit 3 (or 2 for a refused http:// URL, 130 for Ctrl-C) and a one-line message naming the URL
+// and the cause, within the timeout.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { tempDir, run } from './lib/harness.mjs';
+import { tg } from './lib/net.mjs';
+import { startFaultServer, startSilentServer, refusedPort, selfSignedCert, HTML_PAGE } from './lib/faults.mjs';
+import { spawn } from 'node:child_process';
+import { BIN, baseEnv } from './lib/harness.mjs';
+
+let f;
+let tls;
+let expired;
+let certs;
+before(async () => {
+  certs = tempDir('tollgate-certs-');
+  f = await startFaultServer();
+  tls = await startFaultServer({ tls: selfSignedCert(certs) });
+  expired = await startFaultServer({ tls: selfSignedCert(certs, { expired: true }) });
+});
+after(async () => {
+  await f.close();
+  await tls.close();
+  await expired.close();
+});
+
+// One line on stderr: "tollgate: <url>: <cause>".
+function assertOneLine(r, re) {
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0], re);
+}
+
+test('connection refused is exit 3 naming the URL', async () => {
+  const port = await refusedPort();
+  const url = `http://127.0.0.1:${port}/certs`;
+  const r = await tg(['jwks', url]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, new RegExp(`^tollgate: ${url.replace(/[/.]/g, '\\$&')}: connection refused$`));
+});
+
+test('a server that accepts and never answers: the timeout is honoured', async () => {
+  const r = await tg(['jwks', f.url('/hang'), '--timeout', '800']);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/hang: timed out after 800 ms$/);
+  assert.ok(r.ms >= 700 && r.ms < 2500, `took ${r.ms} ms`);
+});
+
+test('a TCP peer that never speaks TLS is a timeout too', async () => {
+  const silent = await startSilentServer();
+  try {
+    const r = await tg(['jwks', `https://127.0.0.1:${silent.port}/certs`, '--timeout', '700']);
+    assert.equal(r.code, 3);
+    assertOneLine(r, /timed out after 700 ms$/);
+    assert.ok(r.ms < 2500, `took ${r.ms} ms`);
+  } finally {
+    await silent.close();
+  }
+});
+
+test('a slow drip cannot stretch the total timeout', async () => {
+  const r = await tg(['jwks', f.url('/drip'), '--timeout', '700']);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/drip: timed out after 700 ms$/);
+  assert.ok(r.ms < 2500, `took ${r.ms} ms`);
+});
+
+test('a 50 MiB body is capped at 1 MiB (chunked and with Content-Length)', async () => {
+  for (const path of ['/big', '/big-length']) {
+    const r = await tg(['jwks', f.url(path)]);
+    assert.equal(r.code, 3, path);
+    assertOneLine(r, /response is larger than the 1 MiB limit \(raise it with --max-response-bytes\)$/);
+    assert.ok(r.ms < 5000, `${path} took ${r.ms} ms`);
+  }
+  const r = await tg(['jwks', f.url('/big'), '--max-response-bytes', '100000']);
+  assertOneLine(r, /larger than the 100000 bytes limit/);
+});
+
+test('invalid JSON, an HTML page, an HTML error page, 500 and 404', async () => {
+  let r = await tg(['jwks', f.url('/invalid-json')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/invalid-json: response is not valid JSON at byte \d+$/);
+
+  r = await tg(['jwks', f.url('/html')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, new RegExp(`/html: response is not JSON \\(text/html, first bytes: ${HTML_PAGE.slice(0, 20).replace(/[()[\]]/g, '\\$&')}…\\)$`));
+
+  r = await tg(['jwks', f.url('/html-502')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/html-502: HTTP 502 \(text\/html, first bytes: <!DOCTYPE html><html…\)$/);
+
+  r = await tg(['jwks', f.url('/500')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/500: HTTP 500: server_error \(database is down\)$/);
+
+  r = await tg(['jwks', f.url('/404')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/404: HTTP 404 \(text\/plain, first bytes: Not Found\)$/);
+});
+
+test('redirects: 3 are followed, a 4th and a loop are refused', async () => {
+  let r = await tg(['jwks', f.url('/chain/3')]);
+  assert.equal(r.code, 0, r.stderr);
+  r = await tg(['jwks', f.url('/chain/4')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/chain\/4: more than 3 redirects \(Location: http:\/\/127\.0\.0\.1:\d+\/chain\/0\)$/);
+  r = await tg(['jwks', f.url('/loop')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/loop: redirect loop \(Location: http:\/\/127\.0\.0\.1:\d+\/loop\)$/);
+});
+
+test('a redirect from https to http is refused, even to loopback and with --allow-http', async () => {
+  const target = encodeURIComponent(f.url('/json'));
+  for (const extra of [[], ['--allow-http']]) {
+    const before = f.count('/json');
+    const r = await tg(['jwks', tls.url(`/to-http?target=${target}`), '--cacert', `${certs}/selfsigned.cert.pem`, ...extra]);
+    assert.equal(r.code, 3);
+    assertOneLine(r, /redirect from https to http refused \(Location: http:\/\/127\.0\.0\.1:\d+\/json\)$/);
+    assert.equal(f.count('/json'), before, 'the http target was never requested');
+  }
+});
+
+test('a self-signed certificate is refused, then accepted with --cacert (and --insecure warns)', async () => {
+  let r = await tg(['jwks', tls.url('/json')]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/json: TLS: self-signed certificate \(trust its CA with --cacert FILE\)$/);
+  r = await tg(['jwks', tls.url('/json'), '--cacert', `${certs}/selfsigned.cert.pem`]);
+  assert.equal(r.code, 0, r.stderr);
+  r = await tg(['jwks', tls.url('/json'), '--insecure']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^warning: --insecure: TLS certificates and host names are not verified/m);
+  r = await tg(['jwks', tls.url('/json'), '--cacert', `${certs}/no-such.pem`]);
+  assert.equal(r.code, 2);
+  assertOneLine(r, /cannot open CA file '.*no-such\.pem' \(--cacert\)/);
+});
+
+test('an expired certificate says so', async () => {
+  const r = await tg(['jwks', expired.url('/json'), '--cacert', `${certs}/expired.cert.pem`]);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/json: TLS: certificate has expired$/);
+});
+
+test('plain http to a non-loopback host is exit 2 before any connection; --allow-http lifts it', async () => {
+  let r = await tg(['jwks', 'http://idp.invalid/certs']);
+  assert.equal(r.code, 2);
+  assertOneLine(r, /refusing plain http:\/\/ for http:\/\/idp\.invalid\/certs: .*--allow-http/);
+  // With the flag it really goes to the network: DNS for .invalid fails (RFC 6761).
+  r = await tg(['jwks', 'http://idp.invalid/certs', '--allow-http', '--timeout', '2000']);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /http:\/\/idp\.invalid\/certs: cannot resolve host 'idp\.invalid'$/);
+});
+
+test('proxies come from the standard environment variables', async () => {
+  const before = f.requests.length;
+  const r = await tg(['jwks', 'http://idp.invalid/certs', '--allow-http'], { env: { http_proxy: f.origin } });
+  assert.equal(r.code, 0, r.stderr);
+  const seen = f.requests.slice(before).map((q) => q.url);
+  assert.deepEqual(seen, ['http://idp.invalid/certs']);
+});
+
+test('User-Agent is tollgate/VERSION', async () => {
+  const version = run(['--version']).stdout.trim().split(' ')[1];
+  const before = f.requests.length;
+  const r = await tg(['jwks', f.url('/json')]);
+  assert.equal(r.code, 0);
+  assert.equal(f.requests[before].headers['user-agent'], `tollgate/${version}`);
+});
+
+test('-v traces requests and responses with secrets and tokens redacted', async () => {
+  f.route('/token', (req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'AT-SECRET-111', refresh_token: 'RT-SECRET-222', id_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', token_type: 'Bearer', echo_len: body.length }));
+    });
+  });
+  const dir = tempDir();
+  const secret = `${dir}/secret`;
+  const pw = `${dir}/pw`;
+  (await import('node:fs')).writeFileSync(secret, 'CLIENT-SECRET-333\n');
+  (await import('node:fs')).writeFileSync(pw, 'PASSWORD-444\n');
+  for (const auth of ['basic', 'post']) {
+    const r = await tg(['token', '--token-endpoint', f.url('/token'), '--client-id', 'c1', '--client-secret-file', secret,
+      '--client-auth', auth, '--grant', 'password', '--username', 'alice', '--password-file', pw, '-v']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'AT-SECRET-111\n');
+    for (const s of ['CLIENT-SECRET-333', 'PASSWORD-444', 'AT-SECRET-111', 'RT-SECRET-222', 'eyJhbGciOiJub25lIn0', Buffer.from('c1:CLIENT-SECRET-333').toString('base64')]) {
+      assert.ok(!r.stderr.includes(s), `${s} leaked into the ${auth} trace:\n${r.stderr}`);
+    }
+    assert.match(r.stderr, /^> POST \/token HTTP\/1\.1$/m);
+    assert.match(r.stderr, /^< HTTP\/1\.1 200 OK$/m);
+    assert.match(r.stderr, /password=\[redacted\]/);
+    assert.match(r.stderr, /"access_token":"\[redacted\]"/);
+    if (auth === 'basic') assert.match(r.stderr, /^> Authorization: Basic \[redacted\]$/m);
+    else assert.match(r.stderr, /client_secret=\[redacted\]/);
+  }
+});
+
+test('Ctrl-C ends a hanging request promptly with exit 130', async () => {
+  const child = spawn(BIN, ['jwks', f.url('/hang'), '--timeout', '60000'], { env: baseEnv({ XDG_CACHE_HOME: tempDir() }) });
+  const start = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 130);
+  assert.ok(Date.now() - start < 3000);
+});
