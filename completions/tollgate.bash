@@ -47,12 +47,18 @@ _tollgate() {
       ;;
     "verify")
       subs=""
-      opts="-h --help --secret-file --secret-env --key --jwks --alg --leeway --at --iss --aud --require --require-role --require-scope --typ --allow-missing-exp --allow-weak-keys --max-token-bytes --batch --jobs --json --color"
+      opts="-h --help --secret-file --secret-env --key --jwks --issuer --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --alg --leeway --at --iss --aud --require --require-role --require-scope --typ --allow-missing-exp --allow-weak-keys --max-token-bytes --batch --jobs --json --color"
       case "$prev" in
         --secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --secret-env) return ;;
         --key) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --jwks) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --issuer) return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
         --alg) return ;;
         --leeway) return ;;
         --at) return ;;

@@ -3,6 +3,7 @@
 #include "cli/exit.hpp"
 #include "cli/input.hpp"
 #include "cli/key_source.hpp"
+#include "cli/net_options.hpp"
 #include "cli/verify_output.hpp"
 #include "core/batch/pipeline.hpp"
 #include "core/jose/token.hpp"
@@ -20,6 +21,7 @@ namespace {
 struct VerifyOptions {
   std::string token;
   KeySourceOptions keys;
+  NetFlags net;
   std::vector<std::string> algs;
   double leeway = 0;
   std::string at;
@@ -68,7 +70,7 @@ core::Result<core::verify::Policy> make_policy(const VerifyOptions& o) {
 }
 
 int run_batch(const VerifyOptions& o,
-              const core::keys::KeySet& keys,
+              KeyProvider& provider,
               const core::verify::Policy& policy,
               double now,
               Env& env) {
@@ -93,15 +95,24 @@ int run_batch(const VerifyOptions& o,
   bo.max_line_bytes = o.max_token_bytes + 4096;
   std::atomic<std::uint64_t> invalid{0}, valid{0};
   core::util::set_cooperative(true);
+  // Each worker has its own Verifier over the shared key set; when a token names an unknown kid,
+  // the worker first adopts a set another worker already refetched, else asks the provider for
+  // one refetch (rate-limited to one per 10 s per URL inside this process).
+  struct Worker {
+    std::shared_ptr<const core::keys::KeySet> keys;
+    std::unique_ptr<core::verify::Verifier> verifier;
+    core::verify::Outcome outcome;
+  };
   auto make_worker = [&](unsigned) -> core::batch::ChunkFn {
-    auto verifier = std::make_shared<core::verify::Verifier>(keys, policy);
-    auto outcome = std::make_shared<core::verify::Outcome>();
-    return [verifier, outcome, now, &invalid, &valid](std::span<const core::batch::Line> lines,
-                                                      std::string& out) {
+    auto w = std::make_shared<Worker>();
+    w->keys = provider.keys();
+    w->verifier = std::make_unique<core::verify::Verifier>(*w->keys, policy);
+    return [w, &provider, &policy, &env, now, &invalid, &valid](
+               std::span<const core::batch::Line> lines, std::string& out) {
       std::uint64_t bad = 0, good = 0;
       for (const auto& line : lines) {
+        core::verify::Outcome& r = w->outcome;
         if (line.too_long) {
-          core::verify::Outcome& r = *outcome;
           r = core::verify::Outcome{};
           r.error_code = "malformed";
           r.error_message = "the line is longer than the token size limit (--max-token-bytes)";
@@ -113,9 +124,26 @@ int run_batch(const VerifyOptions& o,
         if (token.empty()) {
           continue; // empty lines are skipped
         }
-        verifier->verify(token, now, false, *outcome);
-        append_batch_line(out, line.number, *outcome);
-        outcome->valid ? ++good : ++bad;
+        w->verifier->verify(token, now, false, r);
+        if (!r.valid && r.error_code == "key_not_found") {
+          auto latest = provider.keys();
+          if (latest == w->keys) {
+            auto fresh = provider.refresh_for_unknown_kid();
+            if (!fresh) {
+              warn(env, "cannot refetch the JWKS: " + fresh.error().message);
+              latest = nullptr;
+            } else {
+              latest = *fresh;
+            }
+          }
+          if (latest && latest != w->keys) {
+            w->keys = latest;
+            w->verifier = std::make_unique<core::verify::Verifier>(*w->keys, policy);
+            w->verifier->verify(token, now, false, r);
+          }
+        }
+        append_batch_line(out, line.number, r);
+        r.valid ? ++good : ++bad;
       }
       invalid += bad;
       valid += good;
@@ -153,14 +181,19 @@ int run_verify(const VerifyOptions& o, Env& env) {
     }
     now = *at;
   }
-  auto keys = load_key_source(o.keys);
-  if (!keys) {
-    return report(env, keys.error());
+  auto provider = KeyProvider::open(o.keys, o.net, env);
+  if (!provider) {
+    return report(env, provider.error());
+  }
+  KeyProvider& keys = **provider;
+  if (!policy->claims.iss && !keys.implied_issuer().empty()) {
+    policy->claims.iss = keys.implied_issuer(); // keys from discovery belong to that issuer
   }
   if (o.batch) {
-    return run_batch(o, *keys, *policy, now, env);
+    return run_batch(o, keys, *policy, now, env);
   }
   core::verify::Outcome outcome;
+  auto set = keys.keys();
   auto token = read_token_argument(o.token, env, o.max_token_bytes);
   if (!token) {
     if (token.error().code != "too_large") {
@@ -172,13 +205,25 @@ int run_verify(const VerifyOptions& o, Env& env) {
     outcome.checks.push_back(
         {"format", core::claims::CheckStatus::fail, outcome.error_message, "malformed"});
   } else {
-    core::verify::Verifier verifier(*keys, *policy);
+    core::verify::Verifier verifier(*set, *policy);
     verifier.verify(*token, now, true, outcome);
+    if (!outcome.valid && outcome.error_code == "key_not_found") {
+      // Key rotation: one refetch of a remote JWKS, even when the cached copy is fresh.
+      auto fresh = keys.refresh_for_unknown_kid();
+      if (!fresh) {
+        return report(env, fresh.error());
+      }
+      if (*fresh) {
+        set = *fresh;
+        core::verify::Verifier again(*set, *policy);
+        again.verify(*token, now, true, outcome);
+      }
+    }
   }
   if (o.output.json) {
-    print_json(env, verdict_json(outcome, *keys));
+    print_json(env, verdict_json(outcome, *set));
   } else {
-    const std::string text = verdict_text(outcome, *keys, env.color_out);
+    const std::string text = verdict_text(outcome, *set, env.color_out);
     std::fwrite(text.data(), 1, text.size(), env.out);
   }
   return outcome.valid ? kExitOk : kExitNegative;
@@ -193,6 +238,7 @@ void setup_verify(CLI::App& app, Runner& runner) {
                   "the token, @FILE, or - for stdin (default: stdin when it is not a terminal)")
       ->type_name("TOKEN");
   add_key_source_options(sub, o->keys);
+  add_net_flags(sub, o->net);
   sub->add_option("--alg", o->algs, "allowed algorithm (repeatable); default: what the key permits")
       ->type_name("ALG");
   sub->add_option(
@@ -236,9 +282,11 @@ void setup_verify(CLI::App& app, Runner& runner) {
   tollgate verify "$TOKEN" --key pub.pem --leeway 30 --require-role reports-api:viewer
   tollgate verify @token.txt --secret-file hs.secret --alg HS256 --json | jq .error
   tollgate verify @old.jwt --jwks jwks.json --at 2026-11-22T10:14:00Z
+  tollgate verify "$TOKEN" --issuer https://sso.example.com/realms/demo --aud reports-api
   tollgate verify --jwks jwks.json --batch --jobs 0 < tokens.txt > results.ndjson
 
-Exit: 0 valid, 1 invalid (including malformed tokens), 2 usage or unreadable key/input.)");
+Exit: 0 valid, 1 invalid (including malformed tokens), 2 usage or unreadable key/input,
+3 the JWKS or discovery document could not be fetched.)");
   sub->callback([o, &runner] {
     runner = [o](Env& env) {
       apply_color(env, o->output.color);
