@@ -569,6 +569,9 @@ void check_object(Context& cx,
     issues.clear();
     const Value v(&cx.doc(), m.value);
     check_field(*f, v, issues);
+    if (issues.empty()) {
+      continue;
+    }
     const std::string field_ptr = pointer_join(ptr, key);
     for (const auto& is : issues) {
       report_issue(cx, field_ptr, *f, is, spec);
