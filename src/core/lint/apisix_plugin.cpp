@@ -324,7 +324,7 @@ void check_expiry(Context& cx, const PluginSite& s, std::string_view prefix, dou
                       leeway.str(),
                       prefix,
                       lifetime - 1,
-                      prefix == "access" ? "service-account" : "refresh"));
+                      prefix == "access_token" ? "service-account" : "refresh"));
   }
 }
 
@@ -408,8 +408,8 @@ void check_plugin(Context& cx, const PluginSite& s) {
   check_schema(cx, s, disabled);
   check_permissions(cx, s);
   check_transport(cx, s);
-  check_expiry(cx, s, "access", 300);
-  check_expiry(cx, s, "refresh", 3600);
+  check_expiry(cx, s, "access_token", 300);
+  check_expiry(cx, s, "refresh_token", 3600);
   check_password_grant(cx, s);
 }
 
