@@ -411,6 +411,17 @@ void check_plugin(Context& cx, const PluginSite& s) {
   check_expiry(cx, s, "access_token", 300);
   check_expiry(cx, s, "refresh_token", 3600);
   check_password_grant(cx, s);
+  // Never repeat a literal secret in a diagnostic: snippets show its line with the value masked.
+  const Value secret = s.block.get("client_secret");
+  if (secret.is_string() && secret.str().size() >= 4 && !has_placeholder(secret.str())) {
+    const std::string value(secret.str());
+    for (auto& f : cx.report().findings) {
+      for (auto p = f.line_text.find(value); p != std::string::npos;
+           p = f.line_text.find(value, p + 8)) {
+        f.line_text.replace(p, value.size(), "********");
+      }
+    }
+  }
 }
 
 void check_plugin_names(Context& cx, const std::string& plugins_ptr, Value plugins) {

@@ -183,21 +183,19 @@ Json report_sarif(const std::vector<FileReport>& reports, std::string_view tool_
         {"tags", Json::array({std::string(r.gateway), std::string(layer_name(r.layer))})}};
     rules.push_back(std::move(d));
   }
-  Json artifacts = Json::array();
   Json results = Json::array();
   Json notes = Json::array();
   bool success = true;
   for (std::size_t a = 0; a < reports.size(); ++a) {
     const auto& r = reports[a];
     const std::string uri = artifact_uri(r.path);
-    artifacts.push_back({{"location", {{"uri", uri}}}});
     if (!r.io_error.empty()) {
       success = false;
-      notes.push_back({{"level", "error"},
-                       {"message", {{"text", r.io_error}}},
-                       {"locations",
-                        Json::array({{{"physicalLocation",
-                                       {{"artifactLocation", {{"uri", uri}, {"index", a}}}}}}})}});
+      notes.push_back(
+          {{"level", "error"},
+           {"message", {{"text", r.io_error}}},
+           {"locations",
+            Json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", uri}}}}}}})}});
     }
     for (const auto& f : r.findings) {
       Json res = Json::object();
@@ -209,9 +207,9 @@ Json report_sarif(const std::vector<FileReport>& reports, std::string_view tool_
       if (!f.line_text.empty()) {
         region["snippet"] = {{"text", f.line_text}};
       }
-      res["locations"] = Json::array({{{"physicalLocation",
-                                        {{"artifactLocation", {{"uri", uri}, {"index", a}}},
-                                         {"region", std::move(region)}}}}});
+      res["locations"] =
+          Json::array({{{"physicalLocation",
+                         {{"artifactLocation", {{"uri", uri}}}, {"region", std::move(region)}}}}});
       res["properties"] = {{"pointer", f.pointer}};
       results.push_back(std::move(res));
     }
@@ -229,7 +227,6 @@ Json report_sarif(const std::vector<FileReport>& reports, std::string_view tool_
   Json run = Json::object();
   run["tool"] = {{"driver", std::move(driver)}};
   run["invocations"] = Json::array({std::move(invocation)});
-  run["artifacts"] = std::move(artifacts);
   run["columnKind"] = "utf16CodeUnits";
   run["results"] = std::move(results);
   Json doc = Json::object();

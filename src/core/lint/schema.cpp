@@ -268,8 +268,9 @@ const Field* find_field(std::span<const Field> fields, std::string_view key) {
 
 std::string closest_name(std::string_view key, std::span<const std::string_view> candidates) {
   std::string best;
-  // Close enough to be a typo: at most a third of the key's length (and at least 1, at most 3).
-  std::size_t limit = std::min<std::size_t>(3, std::max<std::size_t>(1, key.size() / 3));
+  // Close enough to be a typo: one edit for short keys, two from 4 characters (a swapped pair of
+  // letters is two Levenshtein edits), three from 9.
+  const std::size_t limit = key.size() < 4 ? 1 : key.size() < 9 ? 2 : 3;
   std::size_t best_d = limit + 1;
   const std::string lower = util::to_lower(key);
   for (auto c : candidates) {
