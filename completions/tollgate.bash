@@ -8,12 +8,13 @@ _tollgate() {
     w="${COMP_WORDS[i]}"
     case "$path/$w" in
       "/decode") path="decode" ;;
+      "/lint") path="lint" ;;
     esac
   done
   local subs="" opts="" 
   case "$path" in
     "")
-      subs="decode"
+      subs="decode lint"
       opts="-h --help --version"
       case "$prev" in
       esac
@@ -24,6 +25,17 @@ _tollgate() {
       case "$prev" in
         --date) COMPREPLY=($(compgen -W "utc local" -- "$cur")); return ;;
         --max-token-bytes) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "lint")
+      subs=""
+      opts="-h --help --format --strict --gateway --list-rules --disable --enable --json --color"
+      case "$prev" in
+        --format) COMPREPLY=($(compgen -W "text json sarif github" -- "$cur")); return ;;
+        --gateway) COMPREPLY=($(compgen -W "krakend apisix adc" -- "$cur")); return ;;
+        --disable) return ;;
+        --enable) return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       ;;

@@ -7,12 +7,15 @@ function __tollgate_path
         switch "$path/$w"
             case '/decode'
                 set path 'decode'
+            case '/lint'
+                set path 'lint'
         end
     end
     echo "$path"
 end
 complete -c tollgate -f
 complete -c tollgate -n '[ "$(__tollgate_path)" = "" ]' -a 'decode' -d 'show a token\'s header and claims (no verification)'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "" ]' -a 'lint' -d 'check KrakenD and APISIX gateway configs the way the gateways behave'
 complete -c tollgate -n '[ "$(__tollgate_path)" = "" ]' -s h -l help -d 'Print this help message and exit'
 complete -c tollgate -n '[ "$(__tollgate_path)" = "" ]' -l version -d 'print the version and exit'
 complete -c tollgate -n '[ "$(__tollgate_path)" = "decode" ]' -s h -l help -d 'Print this help message and exit'
@@ -20,3 +23,12 @@ complete -c tollgate -n '[ "$(__tollgate_path)" = "decode" ]' -l date -x -a 'utc
 complete -c tollgate -n '[ "$(__tollgate_path)" = "decode" ]' -l max-token-bytes -x -d 'refuse tokens larger than this (default 1048576)'
 complete -c tollgate -n '[ "$(__tollgate_path)" = "decode" ]' -l json -d 'print one JSON document on stdout'
 complete -c tollgate -n '[ "$(__tollgate_path)" = "decode" ]' -l color -x -a 'auto always never' -d 'colour: auto (terminals only), always, never'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -s h -l help -d 'Print this help message and exit'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l format -x -a 'text json sarif github' -d 'output: text (default), json, sarif (SARIF 2.1.0) or github'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l strict -d 'exit 1 on warnings too, not only on errors'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l gateway -x -a 'krakend apisix adc' -d 'skip detection: krakend, apisix or adc'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l list-rules -d 'print every rule with its severity, gateway and why, and exit'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l disable -x -d 'do not run RULE (an id, prefix/* or *); repeatable'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l enable -x -d 'run RULE even if --disable matched it; repeatable'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l json -d 'print one JSON document on stdout'
+complete -c tollgate -n '[ "$(__tollgate_path)" = "lint" ]' -l color -x -a 'auto always never' -d 'colour: auto (terminals only), always, never'

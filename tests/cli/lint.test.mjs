@@ -312,3 +312,9 @@ test('text view: a caret snippet and colours on a terminal, plain lines otherwis
   assert.match(lines[i + 1], /^ 15 \| {11}"jwk_url": "http:/);
   assert.equal(lines[i + 2].indexOf('^'), lines[i + 1].indexOf('"http:'));
 });
+
+test('the man page documents every rule id, the suppression syntax and the formats', () => {
+  const man = readFileSync(join(SOURCE_DIR, 'man', 'tollgate-lint.1'), 'utf8').replace(/\\-/g, '-').replace(/\\f[BIRP]/g, '');
+  for (const r of rules) assert.ok(man.includes(`.B ${r.id}\n${r.severity}: `), `${r.id} (${r.severity}) is not in man/tollgate-lint.1`);
+  for (const s of ['# tollgate-lint: disable', 'disable-file', '"@tollgate-lint"', '--format', 'sarif', 'github', 'EXIT STATUS']) assert.ok(man.includes(s), s);
+});
