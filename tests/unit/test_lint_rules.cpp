@@ -240,3 +240,18 @@ TEST_CASE("lint::cross_check: config.yaml without authz-keycloak next to a route
   cross_check(alone, LintOptions{});
   CHECK(alone[0].findings.empty());
 }
+
+TEST_CASE("lint::find_template_action ignores actions inside JSON strings") {
+  CHECK(find_template_action(R"({"url_pattern": "/{{.Id}}",})") == std::nullopt);
+  CHECK(find_template_action("{\"a\": \"\\\"{{ .x }}\",\n \"p\": {{ .port }}}")
+        == std::optional<std::uint32_t>(26));
+  auto r = lint("k.json", "{\"version\": 3, \"endpoints\": [{\"endpoint\": \"/{{.x}}\",}]}");
+  CHECK(ids(r) == std::multiset<std::string>{"syntax-error"});
+}
+
+TEST_CASE("lint::standalone consumers are keyed by username and need no id") {
+  auto r = lint("apisix.yaml",
+                "consumers:\n  - username: alice\n    plugins: {key-auth: {key: k}}\nroutes:\n"
+                "  - id: a\n    uri: /a\n    upstream_id: u\n#END\n");
+  CHECK(r.findings.empty());
+}

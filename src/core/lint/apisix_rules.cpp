@@ -279,7 +279,8 @@ void lint_apisix(Context& cx) {
         check_item(cx, pointer_join(list_ptr, i), items.at(i), kind, true, false, sites);
       }
     }
-    for (std::string_view list : {"upstreams", "consumers", "global_rules", "ssls"}) {
+    // Consumers are keyed by username, not id.
+    for (std::string_view list : {"upstreams", "global_rules", "ssls"}) {
       check_ids(cx, pointer_join("", list), root.get(list));
     }
     {

@@ -195,7 +195,22 @@ std::string unknown_shape_message(Value root) {
 
 std::optional<std::uint32_t> find_template_action(std::string_view text) {
   std::size_t pos = 0;
+  std::size_t scanned = 0;
+  bool in_string = false;
   while ((pos = text.find("{{", pos)) != std::string_view::npos) {
+    // Track JSON string state up to the action: one inside a string leaves the JSON valid there,
+    // so it cannot be what broke the file.
+    for (; scanned < pos; ++scanned) {
+      if (text[scanned] == '\\' && in_string) {
+        ++scanned;
+      } else if (text[scanned] == '"') {
+        in_string = !in_string;
+      }
+    }
+    if (in_string) {
+      pos += 2;
+      continue;
+    }
     const std::size_t end = text.find("}}", pos + 2);
     if (end == std::string_view::npos) {
       return std::nullopt;

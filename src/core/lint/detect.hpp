@@ -25,7 +25,8 @@ Shape detect_shape(Value root,
 // Why a root was not recognised, for the unknown-gateway finding.
 std::string unknown_shape_message(Value root);
 
-// The offset of the first Go template action ("{{ .x }}", "{{- range ... }}") or nullopt.
+// The offset of the first Go template action ("{{ .x }}", "{{- range ... }}") outside a JSON
+// string, or nullopt.
 std::optional<std::uint32_t> find_template_action(std::string_view text);
 
 // True when the file ends with APISIX's end flag as the standalone loader reads it: "#END"

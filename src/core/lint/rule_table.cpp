@@ -641,6 +641,8 @@ static_assert(std::size(kRules) == static_cast<std::size_t>(Rule::count_),
 
 } // namespace
 
-std::span<const RuleInfo> all_rules() { return kRules; }
+std::span<const RuleInfo> all_rules() {
+  return kRules;
+}
 
 } // namespace tollgate::core::lint

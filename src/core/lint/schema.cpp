@@ -286,7 +286,8 @@ std::string closest_name(std::string_view key, std::span<const std::string_view>
       d = 1;
     }
     // On a tie prefer the candidate of the same length (a swap, not an insertion).
-    if (d < best_d || (d == best_d && !best.empty() && c.size() == key.size() && best.size() != key.size())) {
+    if (d < best_d
+        || (d == best_d && !best.empty() && c.size() == key.size() && best.size() != key.size())) {
       best_d = d;
       best = std::string(c);
     }
