@@ -23,6 +23,7 @@ _tollgate() {
       "/cache") path="cache" ;;
       "cache/list") path="cache list" ;;
       "cache/clear") path="cache clear" ;;
+      "/lint") path="lint" ;;
       "/profile") path="profile" ;;
       "profile/list") path="profile list" ;;
       "profile/show") path="profile show" ;;
@@ -31,7 +32,7 @@ _tollgate() {
   local subs="" opts="" 
   case "$path" in
     "")
-      subs="decode verify sign discover jwk jwks token introspect userinfo cache profile"
+      subs="decode verify sign discover jwk jwks token introspect userinfo cache lint profile"
       opts="-h --help --version"
       case "$prev" in
       esac
@@ -238,6 +239,17 @@ _tollgate() {
       subs=""
       opts="-h --help --json --color"
       case "$prev" in
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "lint")
+      subs=""
+      opts="-h --help --format --strict --gateway --list-rules --disable --enable --json --color"
+      case "$prev" in
+        --format) COMPREPLY=($(compgen -W "text json sarif github" -- "$cur")); return ;;
+        --gateway) COMPREPLY=($(compgen -W "krakend apisix adc" -- "$cur")); return ;;
+        --disable) return ;;
+        --enable) return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       ;;
