@@ -244,12 +244,17 @@ _tollgate() {
       ;;
     "lint")
       subs=""
-      opts="-h --help --format --strict --gateway --list-rules --disable --enable --json --color"
+      opts="-h --help --format --strict --gateway --list-rules --disable --enable --online --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
       case "$prev" in
         --format) COMPREPLY=($(compgen -W "text json sarif github" -- "$cur")); return ;;
         --gateway) COMPREPLY=($(compgen -W "krakend apisix adc" -- "$cur")); return ;;
         --disable) return ;;
         --enable) return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       ;;

@@ -3,8 +3,9 @@
 #include "core/keys/pem.hpp"
 #include "core/util/file.hpp"
 
-#include <cstdlib>
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 namespace tollgate::cli {
 namespace {
@@ -23,7 +24,8 @@ core::Result<core::keys::KeySet> local_keys(const KeySourceOptions& o) {
       secret.pop_back();
     }
     if (secret.empty()) {
-      return core::usage_error("bad_key", fmt::format("--secret-file '{}' is empty", o.secret_file));
+      return core::usage_error("bad_key",
+                               fmt::format("--secret-file '{}' is empty", o.secret_file));
     }
     set.source = fmt::format("--secret-file '{}'", o.secret_file);
     set.keys.push_back(core::keys::key_from_secret(std::move(secret), set.source));
@@ -35,7 +37,8 @@ core::Result<core::keys::KeySet> local_keys(const KeySourceOptions& o) {
     if (value == nullptr || *value == '\0') {
       return core::usage_error(
           "bad_key",
-          fmt::format("--secret-env: the environment variable {} is not set or empty", o.secret_env));
+          fmt::format("--secret-env: the environment variable {} is not set or empty",
+                      o.secret_env));
     }
     set.source = fmt::format("--secret-env {}", o.secret_env);
     set.keys.push_back(core::keys::key_from_secret(value, set.source));
@@ -63,7 +66,9 @@ void add_key_source_options(CLI::App* sub, KeySourceOptions& opts) {
                   opts.key_file,
                   "one key: PEM public key, PEM certificate, or a JWK (oct JWKs for HS*)")
       ->type_name("FILE");
-  sub->add_option("--jwks", opts.jwks, "a JWKS file, or a JWKS URL (cached); the token's kid selects the key")
+  sub->add_option("--jwks",
+                  opts.jwks,
+                  "a JWKS file, or a JWKS URL (cached); the token's kid selects the key")
       ->type_name("FILE|URL");
   sub->add_option("--issuer",
                   opts.issuer,

@@ -33,7 +33,8 @@ public:
   open(const KeySourceOptions& opts, const NetFlags& net, Env& env);
 
   std::shared_ptr<const core::keys::KeySet> keys() const;
-  // The issuer the keys belong to (discovery): verify checks "iss" against it unless --iss is given.
+  // The issuer the keys belong to (discovery): verify checks "iss" against it unless --iss is
+  // given.
   const std::string& implied_issuer() const { return m_issuer; }
   // A token named a kid the current set lacks: the new set after one refetch, or null when there
   // was none (the limiter said no, --offline, or a local key source).

@@ -4,7 +4,10 @@
 #include "cli/command.hpp"
 #include "cli/exit.hpp"
 #include "cli/lint_text.hpp"
+#include "cli/net_options.hpp"
 #include "cli/render.hpp"
+#include "core/cache/fetch.hpp"
+#include "core/lint/online.hpp"
 #include "core/lint/report.hpp"
 #include "core/util/file.hpp"
 
@@ -24,7 +27,27 @@ struct LintCliOptions {
   bool list_rules = false;
   std::vector<std::string> disable;
   std::vector<std::string> enable;
+  bool online = false;
+  NetFlags net;
   OutputOptions output;
+};
+
+// The online rules' view of the network: JSON documents through the cache and the HTTP policy
+// (https only, except loopback or --allow-http; timeouts; size caps).
+class NetProbe final : public core::lint::LintOnlineProbe {
+public:
+  explicit NetProbe(Net& net) : m_net(net) {}
+  core::Result<core::util::Json> fetch_json(const std::string& url) override {
+    auto got = core::cache::fetch_json(m_net.fetch(), url);
+    if (!got) {
+      return std::move(got).error();
+    }
+    m_net.print_warnings(got->warnings);
+    return std::move(got->doc);
+  }
+
+private:
+  Net& m_net;
 };
 
 int list_rules(const LintCliOptions& o, Env& env) {
@@ -72,6 +95,21 @@ int run_lint(const LintCliOptions& o, Env& env) {
                    : o.gateway == "apisix" ? core::lint::Gateway::apisix
                                            : core::lint::Gateway::adc;
   }
+  std::unique_ptr<Net> net;
+  std::unique_ptr<NetProbe> probe;
+  if (o.online) {
+    auto profile = selected_profile(o.net.profile);
+    if (!profile) {
+      return report(env, profile.error());
+    }
+    auto opened = Net::open(o.net, *profile ? &**profile : nullptr, env);
+    if (!opened) {
+      return report(env, opened.error());
+    }
+    net = std::move(*opened);
+    probe = std::make_unique<NetProbe>(*net);
+    opts.probe = probe.get();
+  }
   std::vector<core::lint::FileReport> reports;
   reports.reserve(o.files.size());
   for (const auto& path : o.files) {
@@ -94,7 +132,27 @@ int run_lint(const LintCliOptions& o, Env& env) {
     const std::string text = render_lint_text(reports, Style(env.color_out), env.stdout_tty);
     std::fwrite(text.data(), 1, text.size(), env.out);
   }
-  switch (core::lint::verdict(reports, o.strict)) {
+  // "Could not reach the IdP" is not "the config is wrong": when the only errors are the
+  // unreachable-document findings of --online, the answer is exit 3 (could not decide).
+  std::size_t online_failures = 0;
+  bool other_errors = false;
+  for (const auto& r : reports) {
+    online_failures += r.online_failures;
+    for (const auto& f : r.findings) {
+      const bool unreachable = f.rule == core::lint::Rule::online_jwks_unreachable
+                               || f.rule == core::lint::Rule::online_discovery_unreachable;
+      if (!unreachable
+          && (f.severity == core::lint::Severity::error
+              || (o.strict && f.severity == core::lint::Severity::warning))) {
+        other_errors = true;
+      }
+    }
+  }
+  const auto v = core::lint::verdict(reports, o.strict);
+  if (v != core::lint::Verdict::unreadable && online_failures > 0 && !other_errors) {
+    return kExitNetwork;
+  }
+  switch (v) {
   case core::lint::Verdict::ok:
     return kExitOk;
   case core::lint::Verdict::negative:
@@ -130,9 +188,14 @@ void setup_lint(CLI::App& app, Runner& runner) {
   sub->add_option("--enable", opts->enable, "run RULE even if --disable matched it; repeatable")
       ->type_name("RULE")
       ->allow_extra_args(false);
+  sub->add_flag("--online",
+                opts->online,
+                "also check against the live IdP: jwk_url, issuer, discovery, endpoints");
+  add_net_flags(sub, opts->net);
   add_output_options(sub, opts->output);
   sub->footer(R"(EXAMPLES
   tollgate lint krakend.json
+  tollgate lint krakend.json --online --timeout 2000
   tollgate lint conf/apisix.yaml routes/*.json --strict
   tollgate lint krakend.json --format sarif > lint.sarif
   tollgate lint --format github krakend.json apisix.yaml
@@ -143,7 +206,8 @@ void setup_lint(CLI::App& app, Runner& runner) {
 Silence one finding in YAML with a comment on its line (or alone on the line above):
   # tollgate-lint: disable RULE[,RULE...]
 and in KrakenD JSON with a key in the object: "@tollgate-lint": "disable RULE".
-Exit: 0 no errors, 1 errors (or warnings with --strict), 2 unreadable or unrecognised input.)");
+Exit: 0 no errors, 1 errors (or warnings with --strict), 2 unreadable or unrecognised input,
+3 (--online) no errors found but the IdP could not be reached.)");
   sub->callback([opts, &runner] {
     runner = [opts](Env& env) {
       apply_color(env, opts->output.color);
