@@ -30,6 +30,19 @@ read_token_argument(const std::string& arg, Env& env, std::size_t max_bytes) {
                     token.size(),
                     max_bytes));
   }
+  // A token is printable ASCII without spaces; anything else (a CR/LF would even inject HTTP
+  // headers where the token is sent as a Bearer credential) is refused here, for every command.
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const auto c = static_cast<unsigned char>(token[i]);
+    if (c <= 0x20 || c >= 0x7f) {
+      return core::usage_error(
+          "bad_token_chars",
+          fmt::format("the token contains {} at offset {}; a token is printable ASCII without "
+                      "spaces",
+                      c == ' ' ? std::string("a space") : fmt::format("byte 0x{:02x}", c),
+                      i));
+    }
+  }
   if (token.empty()) {
     return core::usage_error("no_token",
                              arg.empty() || arg == "-" ? "stdin holds no token"

@@ -196,10 +196,10 @@ int run_verify(const VerifyOptions& o, Env& env) {
   auto set = keys.keys();
   auto token = read_token_argument(o.token, env, o.max_token_bytes);
   if (!token) {
-    if (token.error().code != "too_large") {
+    if (token.error().code != "too_large" && token.error().code != "bad_token_chars") {
       return report(env, token.error());
     }
-    // An oversized token is a verdict (malformed), not a usage error.
+    // An oversized or garbled token is a verdict (malformed), not a usage error.
     outcome.error_code = "malformed";
     outcome.error_message = token.error().message;
     outcome.checks.push_back(

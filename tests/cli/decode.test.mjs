@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, json, writeTemp, tempDir } from './lib/harness.mjs';
-import { enc, token, jwk, keycloakClaims, now } from './lib/jwt.mjs';
+import { enc, token, jwk, keyFile, keycloakClaims, now } from './lib/jwt.mjs';
 
 const rsa = jwk('rsa-2048.jwk');
 const kc = token({ alg: 'RS256', typ: 'JWT', kid: 'rsa-2048' }, keycloakClaims(), rsa);
@@ -130,6 +130,16 @@ test('malformed input exits 2 with a message naming the part and the position', 
 function b64invalidUtf8() {
   return Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]).toString('base64url');
 }
+
+test('a token with a space or control character inside is refused before anything uses it', () => {
+  const [h, p, s] = kc.split('.');
+  const r = run(['decode', '-'], { input: `${h}.${p}\r\nX-Injected: yes.${s}` });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the token contains byte 0x0d at offset \d+; a token is printable ASCII without spaces/);
+  const v = run(['verify', '-', '--jwks', keyFile('jwks.json'), '--json'], { input: `${h}.${p} ${s}` });
+  assert.equal(v.code, 1, 'for verify it is a verdict: malformed');
+  assert.equal(JSON.parse(v.stdout).error.code, 'malformed');
+});
 
 test('no token: a usage error on a terminal-less empty stdin, and for missing files', () => {
   const r = run(['decode'], { input: '' });
