@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <unistd.h>
 
 namespace tollgate::cli {
@@ -84,12 +85,29 @@ int run(int argc, char** argv) {
   for (const auto& spec : registry) {
     spec.setup(app, runner);
   }
-  for (CLI::App* sub : app.get_subcommands({})) {
-    sub->failure_message([sub](const CLI::App*, const CLI::Error& e) {
-      return fmt::format(
-          "tollgate: {}\nRun '{} --help' for usage.\n", e.what(), sub->get_display_name(true));
-    });
-  }
+  // Every (nested) subcommand names its own --help; an unexpected argument that starts with '-'
+  // is often an opaque token, which gets a hint.
+  std::function<void(CLI::App*)> set_failure = [&](CLI::App* parent) {
+    for (CLI::App* sub : parent->get_subcommands({})) {
+      sub->failure_message([sub](const CLI::App*, const CLI::Error& e) {
+        std::string what = e.what();
+        std::string hint;
+        if (what.find("not expected: -") != std::string::npos) {
+          hint = "A value starting with '-' (an opaque token?) can be given as @FILE, on stdin "
+                 "with -, or after --.\n";
+        }
+        std::string path;
+        for (const CLI::App* a = sub; a != nullptr && a->get_parent() != nullptr;
+             a = a->get_parent()) {
+          path = a->get_name() + (path.empty() ? "" : " " + path);
+        }
+        return fmt::format(
+            "tollgate: {}\n{}Run 'tollgate {} --help' for usage.\n", what, hint, path);
+      });
+      set_failure(sub);
+    }
+  };
+  set_failure(&app);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("tollgate: {}\nRun 'tollgate --help' for usage.\n", e.what());
   });

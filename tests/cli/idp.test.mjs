@@ -150,11 +150,11 @@ test('introspection of an opaque token: active, then revoked', async () => {
   const token = tok.stdout.trim();
   assert.doesNotMatch(token, /\./, 'opaque');
   const rs = ['--issuer', idp.issuer, '--client-id', 'tollgate-rs', '--client-secret-file', rsSecret, '--client-auth', 'post'];
-  const active = await tg(['introspect', token, ...rs, '--json']);
+  const active = await tg(['introspect', '-', ...rs, '--json'], { input: token });
   assert.equal(active.code, 0, active.stderr);
   assert.equal(json(active.stdout).active, true);
   assert.equal(json(active.stdout).client_id, 'tollgate-cli');
-  const human = await tg(['introspect', token, ...rs]);
+  const human = await tg(['introspect', '-', ...rs], { input: token });
   assert.match(human.stdout, /^active: true$/m);
   // Revoke it (RFC 7009) as its client, then ask again.
   const res = await fetch(`${idp.issuer}/protocol/openid-connect/revoke`, {
@@ -163,10 +163,10 @@ test('introspection of an opaque token: active, then revoked', async () => {
     body: new URLSearchParams({ token }),
   });
   assert.equal(res.status, 200);
-  const revoked = await tg(['introspect', token, ...rs, '--json']);
+  const revoked = await tg(['introspect', '-', ...rs, '--json'], { input: token });
   assert.equal(revoked.code, 1);
   assert.deepEqual(json(revoked.stdout), { active: false });
-  const noAuth = await tg(['introspect', token, '--issuer', idp.issuer, '--client-id', 'tollgate-rs', '--client-auth', 'post']);
+  const noAuth = await tg(['introspect', '-', '--issuer', idp.issuer, '--client-id', 'tollgate-rs', '--client-auth', 'post'], { input: token });
   assert.equal(noAuth.code, 2);
   assert.match(noAuth.stderr, /client_secret_post needs a secret/);
 });
@@ -314,7 +314,7 @@ test('legacy Keycloak (/auth prefix, token_introspection_endpoint)', async () =>
     assert.match(d.stdout, /^warning: only the legacy "token_introspection_endpoint" is published/m);
     const tok = await tg(['token', '--issuer', legacy.issuer, ...CLI, '--client-secret-file', cliSecret, '--resource', 'urn:tollgate:opaque']);
     assert.equal(tok.code, 0, tok.stderr);
-    const i = await tg(['introspect', tok.stdout.trim(), '--issuer', legacy.issuer, '--client-id', 'tollgate-rs', '--client-secret-file', rsSecret, '--client-auth', 'post']);
+    const i = await tg(['introspect', '-', '--issuer', legacy.issuer, '--client-id', 'tollgate-rs', '--client-secret-file', rsSecret, '--client-auth', 'post'], { input: tok.stdout.trim() });
     assert.equal(i.code, 0, i.stderr);
     assert.equal(legacy.count('/protocol/openid-connect/token/introspect'), 1);
   } finally {
