@@ -11,8 +11,8 @@
 //   - the password grant (Keycloak has it; oidc-provider does not)
 //   - an auto-approving interaction (login + consent) for the authorization code flow
 //   - legacy mode: token_introspection_endpoint instead of introspection_endpoint
-//   - plugins: { name, routes: { 'GET /path': handler }, setup(provider, realm) } for later
-//     Keycloak features (the uma-ticket grant, authz/protection/resource_set), see README.md.
+//   - plugins: { name, routes: { 'GET /path': handler }, match(method, path), hooks, setup(provider, realm) }
+//     for further Keycloak features (uma.mjs: the uma-ticket grant, authz/protection/resource_set), see README.md.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
 export const RS_AUDIENCE = 'tollgate-rs';
@@ -213,6 +213,9 @@ export async function createRealm({
     legacy,
     routes,
     state,
+    clients, // the static client list (plugins authenticate clients themselves, as Keycloak does)
+    users,
+    accessTokenTtl,
     provider: null,
     get signingKeys() {
       return signingKeys;
@@ -272,7 +275,8 @@ export async function createRealm({
       const path = req.url.split('?')[0];
       const route = `${req.method} ${path}`;
       for (const plugin of plugins) {
-        const handler = plugin.routes?.[route];
+        // Exact routes first, then the plugin's own matcher (paths with an id in them).
+        const handler = plugin.routes?.[route] ?? plugin.match?.(req.method, path);
         if (handler) return handler(req, res, realm);
       }
       if (route === 'GET /.well-known/uma2-configuration') {

@@ -9,15 +9,18 @@
 //   await idp.close();
 //
 // Stand-alone (port 0 picks a free port; prints one JSON line, then serves until SIGTERM/SIGINT):
-//   node tests/idp/server.mjs [--port N] [--realm NAME] [--legacy] [--device-interval S]
+//   node tests/idp/server.mjs [--port N] [--realm NAME] [--legacy] [--device-interval S] [--uma]
 //   {"port":40123,"issuer":"http://127.0.0.1:40123/realms/tollgate"}
-// Test hooks in that mode: POST /_test/rotate, POST /_test/device/approve?user_code=XXXX-XXXX.
+// Test hooks in that mode: POST /_test/rotate, POST /_test/device/approve?user_code=XXXX-XXXX, and
+// with --uma (uma.mjs): POST /_test/uma/token?account=alice, /_test/uma/fail, /_test/uma/hang?ms=N,
+// /_test/uma/reset.
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createRealm, sendJson } from './realm.mjs';
+import { umaPlugin } from './uma.mjs';
 
 async function loadProvider(nodeModules) {
   if (!nodeModules) {
@@ -34,6 +37,7 @@ async function loadProvider(nodeModules) {
 // token_introspection_endpoint), tls ({key, cert} PEM: serve https), port, and everything
 // createRealm takes (keys, clients, users, deviceInterval, deviceCodeTtl, accessTokenTtl, plugins).
 export async function startIdp({ realm: realmName = 'tollgate', legacy = false, tls, port = 0, nodeModules, ...realmOptions } = {}) {
+  const plugins = realmOptions.plugins ?? [];
   const Provider = await loadProvider(nodeModules);
   const requests = [];
   let realm = null;
@@ -61,10 +65,19 @@ export async function startIdp({ realm: realmName = 'tollgate', legacy = false, 
       await realm.approveDevice(url.searchParams.get('user_code'), url.searchParams.get('account') ?? 'alice');
       return sendJson(res, 200, { approved: true });
     }
+    for (const plugin of plugins) {
+      const hook = plugin.hooks?.[url.pathname];
+      if (hook) return sendJson(res, 200, await hook(url.searchParams, realm));
+    }
     return sendJson(res, 404, { error: 'not_found' });
   }
 
   const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler);
+  // Node closes idle keep-alive connections after 5 s by default; a client working through a long
+  // batch on a few connections must keep them (idp.connections counts what it opened).
+  server.keepAliveTimeout = 120000;
+  server.headersTimeout = 125000;
+  let connections = 0;
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
@@ -75,6 +88,7 @@ export async function startIdp({ realm: realmName = 'tollgate', legacy = false, 
   realm = await createRealm({ name: realmName, issuer, legacy, Provider, ...realmOptions });
   const sockets = new Set();
   server.on('connection', (s) => {
+    connections += 1;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -84,6 +98,10 @@ export async function startIdp({ realm: realmName = 'tollgate', legacy = false, 
     issuer,
     realm,
     requests,
+    // TCP connections the server accepted so far.
+    get connections() {
+      return connections;
+    },
     // Requests whose path (without query) ends with `suffix`.
     count(suffix) {
       return requests.filter((r) => r.url.split('?')[0].endsWith(suffix)).length;
@@ -106,6 +124,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     realm: opt('--realm', 'tollgate'),
     legacy: args.includes('--legacy'),
     deviceInterval: Number(opt('--device-interval', '5')),
+    plugins: args.includes('--uma') ? [umaPlugin()] : [],
   });
   process.stdout.write(`${JSON.stringify({ port: idp.port, issuer: idp.issuer })}\n`);
   const stop = () => idp.close().then(() => process.exit(0));
