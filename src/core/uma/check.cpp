@@ -246,6 +246,34 @@ Result<CheckResult> check(const CheckRequest& req, const Transport& transport) {
     return result;
   }
 
+  const std::vector<Pair> pairs = pairs_of(req.permissions);
+  if (pairs.size() == 1) {
+    // One resource/scope pair: Keycloak's decision is exactly the answer, in one request.
+    TOLLGATE_TRY(auto reply, send({pairs[0].wire()}, "decision"));
+    IdpError err;
+    const Outcome o = classify(reply, err);
+    if (o == Outcome::granted || o == Outcome::denied) {
+      result.allowed = o == Outcome::granted;
+      for (auto& p : result.permissions) {
+        p.granted = result.allowed;
+      }
+      if (!result.allowed) {
+        result.message = fmt::format("denied: {}", req.permissions.front().raw);
+        result.permissions.front().detail = fmt::format("{} is not granted", pair_text(pairs[0]));
+      }
+      return result;
+    }
+    std::string why = explain_idp_error(err, req.audience);
+    if (o == Outcome::no_scope && !pairs[0].scope.empty()) {
+      why = fmt::format(
+          "scope '{}' does not exist on resource server '{}'", pairs[0].scope, req.audience);
+    }
+    fail_idp(err);
+    result.message = why;
+    result.permissions.front().detail = why;
+    return result;
+  }
+
   // require all: one permissions-mode request, then match every pair.
   TOLLGATE_TRY(auto reply, send(wire, "permissions"));
   std::vector<Granted> granted;
@@ -263,7 +291,6 @@ Result<CheckResult> check(const CheckRequest& req, const Transport& transport) {
     fail_idp(err);
     return result;
   }
-  const std::vector<Pair> pairs = pairs_of(req.permissions);
   std::vector<bool> pair_ok(pairs.size(), false);
   std::vector<std::string> missing_text(req.permissions.size());
   for (std::size_t i = 0; i < pairs.size(); ++i) {

@@ -1,0 +1,688 @@
+// tollgate uma check: does the caller hold these resource#scope permissions? One decision, or a
+// batch of NDJSON requests over a few kept-alive connections.
+#include "cli/exit.hpp"
+#include "cli/input.hpp"
+#include "cli/module_path.hpp"
+#include "cli/render.hpp"
+#include "cli/uma_common.hpp"
+#include "core/batch/pipeline.hpp"
+#include "core/http/module.hpp"
+#include "core/util/json.hpp"
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <future>
+#include <map>
+#include <mutex>
+#include <unistd.h>
+
+namespace tollgate::cli {
+namespace {
+
+namespace uma = core::uma;
+using core::util::Json;
+
+struct CheckOptions {
+  UmaFlags uma;
+  std::vector<std::string> permissions;
+  std::string require = "all";
+  std::string method;
+  std::string path;
+  std::string enforcement = "enforcing";
+  std::string batch;
+  unsigned jobs = 4;
+};
+
+// One decision to make: what a command line or a batch line asks.
+struct Ask {
+  std::string bearer; // a batch line's own token ("" = the context's identity)
+  std::vector<uma::Permission> permissions;
+  std::vector<std::string> raw; // as given
+  std::string method;
+  std::string path;
+};
+
+struct Decision {
+  uma::CheckResult result;
+  bool has_path = false;
+  std::string path;
+  std::vector<std::string> path_resources;
+  std::optional<core::Error> error; // a transfer or usage failure (no IdP answer)
+};
+
+core::Result<void> check_method(const std::string& m) {
+  if (m.empty()) {
+    return {};
+  }
+  for (char c : m) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+      return core::usage_error(
+          "bad_method",
+          fmt::format("method {} is not an HTTP method name (letters only, e.g. GET)",
+                      core::util::quote(m)));
+    }
+  }
+  return {};
+}
+
+core::Result<void> check_path(const std::string& p) {
+  if (p.empty()) {
+    return {};
+  }
+  if (p.front() != '/') {
+    return core::usage_error(
+        "bad_path",
+        fmt::format("path {} must start with '/' (the request path, e.g. /api/orders/17)",
+                    core::util::quote(p)));
+  }
+  for (unsigned char c : p) {
+    if (c <= 0x20 || c == 0x7f) {
+      return core::usage_error(
+          "bad_path",
+          fmt::format("path {} contains a space or control character", core::util::quote(p)));
+    }
+  }
+  return {};
+}
+
+// The whole decision for one Ask: path resolution (lazy_load_paths), the enforcement rule for an
+// empty permission list, the method as a scope, then the check itself.
+Decision decide(UmaContext& ctx,
+                core::http::HttpClient& http,
+                uma::PathResolver* resolver,
+                const std::string& token_endpoint,
+                uma::Traffic& traffic,
+                const Ask& ask,
+                bool require_all,
+                bool permissive) {
+  Decision d;
+  auto identity = ctx.identity(ask.bearer);
+  if (!identity) {
+    d.error = identity.error();
+    return d;
+  }
+  uma::CheckRequest req;
+  req.audience = ctx.audience();
+  req.require_all = require_all;
+  req.claim_token = ctx.claim_token();
+  req.subject_token = ctx.subject_token();
+  std::vector<uma::Permission> perms = ask.permissions;
+  if (!ask.path.empty()) {
+    d.has_path = true;
+    d.path = ask.path;
+    auto ids = resolver->resolve(http, ask.path);
+    if (!ids) {
+      d.error = ids.error();
+      return d;
+    }
+    d.path_resources = *ids;
+    perms.clear();
+    for (const auto& id : *ids) {
+      uma::Permission p;
+      p.raw = id;
+      p.resource = id;
+      perms.push_back(std::move(p));
+    }
+    if (perms.empty()) {
+      if (!permissive) {
+        // APISIX's ENFORCING rule: nothing protects the path, so nothing grants it; no request.
+        d.result.allowed = false;
+        d.result.decided = true;
+        d.result.message = fmt::format(
+            "no resource of resource server '{}' matches path '{}': denied without asking the "
+            "IdP (--enforcement enforcing; permissive would ask for the caller's entitlements)",
+            ctx.audience(),
+            ask.path);
+        return d;
+      }
+      req.entitlement = true;
+    }
+  }
+  if (!ask.method.empty()) {
+    for (auto& p : perms) {
+      p = uma::with_method(std::move(p), ask.method);
+    }
+  }
+  req.permissions = std::move(perms);
+  auto transport = uma::http_transport(http, token_endpoint, std::move(*identity), &traffic);
+  auto r = uma::check(req, transport);
+  if (!r) {
+    d.error = r.error();
+    return d;
+  }
+  d.result = std::move(*r);
+  if (req.entitlement && d.result.decided) {
+    d.result.message =
+        d.result.allowed
+            ? fmt::format("no resource matches path '{}'; the IdP granted the caller's "
+                          "entitlements (--enforcement permissive)",
+                          ask.path)
+            : fmt::format("no resource matches path '{}' and the IdP granted nothing "
+                          "(--enforcement permissive)",
+                          ask.path);
+  }
+  return d;
+}
+
+int exit_of(const Decision& d) {
+  if (d.error) {
+    return exit_code_for(d.error->cls);
+  }
+  if (!d.result.decided) {
+    return kExitNetwork;
+  }
+  return d.result.allowed ? kExitOk : kExitNegative;
+}
+
+Json to_json(const Decision& d, bool require_all) {
+  Json o = Json::object();
+  o["allowed"] = !d.error && d.result.decided && d.result.allowed;
+  o["require"] = require_all ? "all" : "any";
+  Json perms = Json::array();
+  for (const auto& p : d.result.permissions) {
+    Json e = {{"permission", p.permission},
+              {"resource", p.resource},
+              {"scopes", p.scopes},
+              {"granted", p.granted ? Json(*p.granted) : Json(nullptr)}};
+    if (!p.detail.empty()) {
+      e["detail"] = p.detail;
+    }
+    perms.push_back(std::move(e));
+  }
+  o["permissions"] = std::move(perms);
+  if (d.result.idp_error) {
+    const auto& e = *d.result.idp_error;
+    o["idp_error"] = {{"status", e.status}, {"error", e.error}, {"description", e.description}};
+  } else {
+    o["idp_error"] = nullptr;
+  }
+  if (d.has_path) {
+    o["path"] = {{"uri", d.path}, {"resources", d.path_resources}};
+  }
+  if (d.error) {
+    o["error"] = {{"code", d.error->code}, {"message", d.error->message}};
+  } else if (!d.result.message.empty()) {
+    o["message"] = d.result.message;
+  }
+  return o;
+}
+
+std::string render_human(const Decision& d, bool require_all, const Style& s) {
+  std::string out;
+  for (const auto& p : d.result.permissions) {
+    const std::string shown =
+        p.scopes.empty() ? p.resource : p.resource + "#" + core::util::join(p.scopes, ",");
+    const std::string label = !p.granted   ? s.yellow("decided ") // Keycloak decided for the set
+                              : *p.granted ? s.green("granted ")
+                                           : s.red("denied  ");
+    out += fmt::format("{}{}", label, shown);
+    if (!p.detail.empty() && p.granted == false) {
+      out += s.dim(fmt::format("  ({})", p.detail));
+    }
+    out += "\n";
+  }
+  if (d.has_path) {
+    out += fmt::format("{} {} -> {}\n",
+                       s.dim("path"),
+                       d.path,
+                       d.path_resources.empty() ? std::string("no resource")
+                                                : core::util::join(d.path_resources, ", "));
+  }
+  if (d.result.decided) {
+    const char* mode = require_all ? "require all" : "require any";
+    out += d.result.allowed ? s.green("allowed") : s.red("denied");
+    out += fmt::format(" ({})\n", mode);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// batch
+
+// What the identical asks of one run share: the first one decides, the others wait for it.
+class Dedupe {
+public:
+  struct Outcome {
+    std::string json; // the object without its closing brace
+    int rc = 0;
+  };
+  using Future = std::shared_future<Outcome>;
+
+  // The shared outcome for `key`, or nullopt with `promise` set when the caller must decide.
+  std::optional<Future> claim(const std::string& key,
+                              std::shared_ptr<std::promise<Outcome>>& promise) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (auto it = m_map.find(key); it != m_map.end()) {
+      ++m_hits;
+      return it->second;
+    }
+    promise = std::make_shared<std::promise<Outcome>>();
+    if (m_map.size() < kMaxEntries) {
+      m_map.emplace(key, promise->get_future().share());
+    }
+    return std::nullopt;
+  }
+  long hits() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_hits;
+  }
+
+private:
+  static constexpr std::size_t kMaxEntries = 200000; // memory stays bounded on huge inputs
+  mutable std::mutex m_mutex;
+  std::map<std::string, Future> m_map;
+  long m_hits = 0;
+};
+
+struct BatchTally {
+  std::mutex mutex;
+  long allowed = 0, denied = 0, undecided = 0, bad = 0;
+  int rc = 0;
+  void add(int code) {
+    std::lock_guard<std::mutex> lock(mutex);
+    rc = std::max(rc, code);
+    switch (code) {
+    case kExitOk:
+      ++allowed;
+      break;
+    case kExitNegative:
+      ++denied;
+      break;
+    case kExitUsage:
+      ++bad;
+      break;
+    default:
+      ++undecided;
+      break;
+    }
+  }
+};
+
+std::string bad_line(const Json& id, std::uint64_t line, const std::string& message) {
+  Json o = {{"id", id},
+            {"line", line},
+            {"allowed", false},
+            {"error", {{"code", "bad_request_line"}, {"message", message}}}};
+  return o.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+// Read one NDJSON request line into an Ask; a message for what is wrong.
+core::Result<Ask> parse_line(std::string_view text, const CheckOptions& o, Json& id) {
+  auto doc = core::util::parse_json_strict(text, "the request line");
+  if (!doc) {
+    return doc.error();
+  }
+  if (!doc->is_object()) {
+    return core::usage_error("bad_line", "the request line is not a JSON object");
+  }
+  if (doc->contains("id")) {
+    id = (*doc)["id"];
+  }
+  Ask ask;
+  ask.method = o.method;
+  ask.path = o.path;
+  bool perms_given = false;
+  for (const auto& [k, v] : doc->items()) {
+    if (k == "id") {
+      continue;
+    }
+    if (k == "token") {
+      if (!v.is_string()) {
+        return core::usage_error("bad_line", "\"token\" must be a string");
+      }
+      const auto t = v.get<std::string>();
+      for (unsigned char c : t) {
+        if (c <= 0x20 || c == 0x7f) {
+          return core::usage_error("bad_line", "\"token\" contains a space or control character");
+        }
+      }
+      ask.bearer = t;
+    } else if (k == "permissions") {
+      if (!v.is_array()) {
+        return core::usage_error("bad_line", "\"permissions\" must be an array of strings");
+      }
+      perms_given = true;
+      for (const auto& e : v) {
+        if (!e.is_string()) {
+          return core::usage_error("bad_line", "\"permissions\" must be an array of strings");
+        }
+        ask.raw.push_back(e.get<std::string>());
+      }
+    } else if (k == "method") {
+      if (!v.is_string()) {
+        return core::usage_error("bad_line", "\"method\" must be a string");
+      }
+      ask.method = v.get<std::string>();
+    } else if (k == "path") {
+      if (!v.is_string()) {
+        return core::usage_error("bad_line", "\"path\" must be a string");
+      }
+      ask.path = v.get<std::string>();
+    } else {
+      return core::usage_error(
+          "bad_line",
+          fmt::format("unknown member \"{}\" (known: token, permissions, method, path, id)",
+                      core::util::excerpt(k)));
+    }
+  }
+  if (!perms_given) {
+    ask.raw = o.permissions;
+  }
+  TOLLGATE_TRY(ask.permissions, parse_permissions(ask.raw));
+  TOLLGATE_CHECK(check_method(ask.method));
+  TOLLGATE_CHECK(check_path(ask.path));
+  if (!ask.path.empty() && !ask.raw.empty()) {
+    return core::usage_error("bad_line",
+                             "a line with \"path\" takes its permissions from the path's "
+                             "resources: drop \"permissions\" (or the PERMISSION arguments)");
+  }
+  return ask;
+}
+
+std::string dedupe_key(const Ask& a) {
+  std::string k = a.bearer;
+  k += '\n';
+  for (const auto& p : a.raw) {
+    k += p;
+    k += '\x1f';
+  }
+  k += '\n';
+  k += a.method;
+  k += '\n';
+  k += a.path;
+  return k;
+}
+
+int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
+  const bool require_all = o.require == "all";
+  const bool permissive = o.enforcement == "permissive";
+  TOLLGATE_TRY_EXIT(const std::string token_endpoint, ctx.token_endpoint());
+  std::unique_ptr<uma::PathResolver> resolver;
+  int fd = 0;
+  if (o.batch != "-") {
+    fd = ::open(o.batch.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return report(
+          env,
+          core::usage_error(
+              "unreadable",
+              fmt::format("cannot open batch file '{}': {}", o.batch, std::strerror(errno))));
+    }
+  }
+  std::mutex resolver_mutex;
+  auto get_resolver = [&]() -> core::Result<uma::PathResolver*> {
+    std::lock_guard<std::mutex> lock(resolver_mutex);
+    if (!resolver) {
+      TOLLGATE_TRY(std::string endpoint, ctx.resource_endpoint());
+      TOLLGATE_TRY(uma::PatSource * pat, ctx.pat());
+      resolver = std::make_unique<uma::PathResolver>(endpoint, *pat);
+    }
+    return resolver.get();
+  };
+  uma::Traffic traffic;
+  Dedupe dedupe;
+  BatchTally tally;
+  const auto started = std::chrono::steady_clock::now();
+  const auto candidates = http_module_candidates();
+  // Each worker has its own HTTP client: one kept-alive connection per worker, so --jobs N means
+  // at most N connections to the IdP.
+  auto make_worker = [&](unsigned) -> core::batch::ChunkFn {
+    auto http = std::shared_ptr<core::http::HttpClient>(core::http::make_client(
+        ctx.net().options(), core::http::module_transport_factory(candidates)));
+    return [&, http](std::span<const core::batch::Line> lines, std::string& out) {
+      for (const auto& line : lines) {
+        Json id = nullptr;
+        if (line.too_long) {
+          tally.add(kExitUsage);
+          out += bad_line(id, line.number, "the line is longer than 1 MiB");
+          continue;
+        }
+        if (core::util::trim(line.text).empty()) {
+          continue; // blank lines are not requests
+        }
+        auto ask = parse_line(line.text, o, id);
+        if (!ask) {
+          tally.add(kExitUsage);
+          out += bad_line(id, line.number, ask.error().message);
+          continue;
+        }
+        if ((!ask->permissions.empty() || !ask->path.empty()) && ctx.audience().empty()) {
+          tally.add(kExitUsage);
+          out += bad_line(id, line.number, "permissions need --audience (the resource server)");
+          continue;
+        }
+        if (ask->bearer.empty() && ctx.user_token().empty() && !ctx.has_client()) {
+          tally.add(kExitUsage);
+          out += bad_line(id,
+                          line.number,
+                          "no identity: give the line a \"token\", or pass --token or "
+                          "--client-id with a client secret");
+          continue;
+        }
+        std::shared_ptr<std::promise<Dedupe::Outcome>> promise;
+        Dedupe::Outcome outcome;
+        if (auto shared = dedupe.claim(dedupe_key(*ask), promise)) {
+          outcome = shared->get();
+        } else {
+          uma::PathResolver* r = nullptr;
+          Decision d;
+          if (!ask->path.empty()) {
+            auto got = get_resolver();
+            if (!got) {
+              d.error = got.error();
+            } else {
+              r = *got;
+            }
+          }
+          if (!d.error) {
+            d = decide(ctx, *http, r, token_endpoint, traffic, *ask, require_all, permissive);
+          }
+          std::string text =
+              to_json(d, require_all).dump(-1, ' ', false, Json::error_handler_t::replace);
+          text.pop_back(); // the closing brace: id and line follow
+          outcome = {std::move(text), exit_of(d)};
+          promise->set_value(outcome);
+        }
+        tally.add(outcome.rc);
+        out += outcome.json;
+        out += ",\"id\":";
+        out += id.dump(-1, ' ', false, Json::error_handler_t::replace);
+        out += fmt::format(",\"line\":{}}}\n", line.number);
+      }
+    };
+  };
+  core::batch::Options bo;
+  bo.jobs = std::max(1u, o.jobs);
+  bo.chunk_lines = 16;
+  auto write = [&](std::string_view text) {
+    return std::fwrite(text.data(), 1, text.size(), env.out) == text.size();
+  };
+  auto stats = core::batch::run_lines(fd, write, bo, make_worker);
+  std::fflush(env.out);
+  if (fd > 0) {
+    ::close(fd);
+  }
+  if (!stats) {
+    return report(env, stats.error());
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const long lines = tally.allowed + tally.denied + tally.undecided + tally.bad;
+  note(env,
+       fmt::format("uma check --batch: {} lines: {} allowed, {} denied, {} undecided, {} bad; {} "
+                   "requests to the IdP over {} connection{} ({} lines answered by an identical "
+                   "earlier one), {:.2f} s, {:.0f} lines/s",
+                   lines,
+                   tally.allowed,
+                   tally.denied,
+                   tally.undecided,
+                   tally.bad,
+                   traffic.requests.load(),
+                   traffic.connections.load(),
+                   traffic.connections.load() == 1 ? "" : "s",
+                   dedupe.hits(),
+                   secs,
+                   secs > 0 ? static_cast<double>(lines) / secs : 0.0));
+  if (stats->interrupted) {
+    return kExitInterrupted;
+  }
+  return tally.rc;
+}
+
+int run_check(const CheckOptions& o, Env& env) {
+  const bool require_all = o.require == "all";
+  TOLLGATE_TRY_EXIT(auto perms, parse_permissions(o.permissions));
+  if (auto ok = check_method(o.method); !ok) {
+    return report(env, ok.error());
+  }
+  if (auto ok = check_path(o.path); !ok) {
+    return report(env, ok.error());
+  }
+  if (!o.path.empty() && !perms.empty()) {
+    return report(env,
+                  core::usage_error("bad_flags",
+                                    "--path takes the permissions from the path's resources "
+                                    "(as APISIX lazy_load_paths does): drop the PERMISSION "
+                                    "arguments, or drop --path"));
+  }
+  if (!o.batch.empty() && o.batch == "-" && o.uma.token == "-") {
+    return report(env, core::usage_error("bad_flags", "--batch - and --token - both read stdin"));
+  }
+  TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(o.uma, env));
+  if (o.batch.empty() && (!perms.empty() || !o.path.empty()) && ctx->audience().empty()) {
+    return report(env,
+                  core::usage_error("no_audience",
+                                    "permissions need --audience (the resource server's client "
+                                    "id), or a profile with audience"));
+  }
+  if (!o.batch.empty()) {
+    return run_batch(o, *ctx, env);
+  }
+  if (ctx->user_token().empty() && !ctx->has_client()) {
+    return report(env,
+                  core::usage_error("no_identity",
+                                    "no identity: pass --token (the user's access token) or "
+                                    "--client-id with a client secret (the client's service "
+                                    "account)"));
+  }
+  TOLLGATE_TRY_EXIT(const std::string token_endpoint, ctx->token_endpoint());
+  std::unique_ptr<uma::PathResolver> resolver;
+  if (!o.path.empty()) {
+    TOLLGATE_TRY_EXIT(std::string endpoint, ctx->resource_endpoint());
+    TOLLGATE_TRY_EXIT(uma::PatSource * pat, ctx->pat());
+    resolver = std::make_unique<uma::PathResolver>(endpoint, *pat);
+  }
+  Ask ask;
+  ask.permissions = std::move(perms);
+  ask.raw = o.permissions;
+  ask.method = o.method;
+  ask.path = o.path;
+  uma::Traffic traffic;
+  const Decision d = decide(*ctx,
+                            ctx->net().http(),
+                            resolver.get(),
+                            token_endpoint,
+                            traffic,
+                            ask,
+                            require_all,
+                            o.enforcement == "permissive");
+  if (d.error) {
+    if (o.uma.output.json) {
+      print_json(env, to_json(d, require_all));
+    }
+    return report(env, *d.error);
+  }
+  const int rc = exit_of(d);
+  if (o.uma.output.json) {
+    print_json(env, to_json(d, require_all));
+  } else {
+    const std::string out = render_human(d, require_all, Style(env.color_out));
+    std::fwrite(out.data(), 1, out.size(), env.out);
+  }
+  if (!d.result.decided) {
+    return report_undecided(env, d.result.message);
+  }
+  if (!d.result.allowed && !d.result.message.empty()) {
+    note(env, d.result.message);
+  }
+  return rc;
+}
+
+} // namespace
+
+void setup_uma_check(CLI::App& uma, Runner& runner) {
+  auto opts = std::make_shared<CheckOptions>();
+  auto* sub = uma.add_subcommand(
+      "check", "ask the IdP whether the caller holds resource#scope permissions (exit 0/1/3)");
+  sub->add_option("permission",
+                  opts->permissions,
+                  "RESOURCE#SCOPE1,SCOPE2, RESOURCE (the whole resource) or #SCOPE")
+      ->type_name("PERMISSION");
+  choices(sub->add_option("--require",
+                          opts->require,
+                          "all: every permission and each of its scopes must be granted "
+                          "(default); any: Keycloak's own decision, one granted is enough")
+              ->type_name("MODE")
+              ->default_str("all"),
+          {"all", "any"});
+  sub->add_option("--method",
+                  opts->method,
+                  "add the HTTP method as a scope to every permission (APISIX "
+                  "http_method_as_scope): res -> res#GET, res#read -> res#read,GET")
+      ->type_name("METHOD");
+  sub->add_option("--path",
+                  opts->path,
+                  "resolve the request path to resources through the protection API, as APISIX "
+                  "lazy_load_paths does (needs the resource server's client credentials)")
+      ->type_name("PATH");
+  choices(sub->add_option("--enforcement",
+                          opts->enforcement,
+                          "when --path matches no resource: enforcing denies without asking "
+                          "(default), permissive asks for the caller's entitlements")
+              ->type_name("MODE")
+              ->default_str("enforcing"),
+          {"enforcing", "permissive"});
+  sub->add_option("--batch",
+                  opts->batch,
+                  "read NDJSON requests from FILE (- for stdin) and write one NDJSON result per "
+                  "line, in order")
+      ->type_name("FILE");
+  sub->add_option("--jobs",
+                  opts->jobs,
+                  "with --batch: decisions in flight at once, each on its own kept-alive "
+                  "connection (default 4)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 256u));
+  add_uma_flags(sub, opts->uma, true);
+  sub->footer(R"(EXAMPLES
+  tollgate uma check 'Report#view' --audience reports-api \
+      --issuer https://sso.example.com/realms/demo --token @user.jwt
+  tollgate uma check orders --method GET --audience orders-api --profile dev --token "$TOKEN"
+  tollgate uma check --path /api/orders/17 --method DELETE --audience orders-api \
+      --client-id orders-api --client-secret-file rs.secret --token @user.jwt
+  tollgate uma check --batch requests.ndjson --jobs 8 --profile dev --audience orders-api
+
+--require all asks once with response_mode=permissions and checks every resource/scope pair
+against the granted list (Keycloak answers a decision request with true when ANY permission, or
+any scope of one permission, is granted); names missing from the list are then asked about on
+their own, so a resource or scope that does not exist is reported as such. A single pair is one
+decision request.
+
+Exit 0 allowed, 1 denied, 2 usage or unreadable input, 3 the IdP could not decide (bad or
+expired --token, unknown resource or scope, audience problems, 5xx, network). With --batch: the
+highest of 3 (any undecided), 2 (any bad line), 1 (any denied), 0.)");
+  sub->callback([opts, &runner] {
+    runner = [opts](Env& env) {
+      apply_color(env, opts->uma.output.color);
+      return run_check(*opts, env);
+    };
+  });
+}
+
+} // namespace tollgate::cli
