@@ -24,6 +24,11 @@ _tollgate() {
       "cache/list") path="cache list" ;;
       "cache/clear") path="cache clear" ;;
       "/lint") path="lint" ;;
+      "/uma") path="uma" ;;
+      "uma/check") path="uma check" ;;
+      "uma/permissions") path="uma permissions" ;;
+      "uma/rpt") path="uma rpt" ;;
+      "uma/resources") path="uma resources" ;;
       "/profile") path="profile" ;;
       "profile/list") path="profile list" ;;
       "profile/show") path="profile show" ;;
@@ -32,7 +37,7 @@ _tollgate() {
   local subs="" opts="" 
   case "$path" in
     "")
-      subs="decode verify sign discover jwk jwks token introspect userinfo cache lint profile"
+      subs="decode verify sign discover jwk jwks token introspect userinfo cache lint uma profile"
       opts="-h --help --version"
       case "$prev" in
       esac
@@ -191,7 +196,7 @@ _tollgate() {
       ;;
     "introspect")
       subs=""
-      opts="-h --help --issuer --introspection-endpoint --token-type-hint --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      opts="-h --help --issuer --introspection-endpoint --token-type-hint --rpt --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
       case "$prev" in
         --issuer) return ;;
         --introspection-endpoint) return ;;
@@ -250,6 +255,112 @@ _tollgate() {
         --gateway) COMPREPLY=($(compgen -W "krakend apisix adc" -- "$cur")); return ;;
         --disable) return ;;
         --enable) return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "uma")
+      subs="check permissions rpt resources"
+      opts="-h --help"
+      case "$prev" in
+      esac
+      ;;
+    "uma check")
+      subs=""
+      opts="-h --help --require --method --path --enforcement --batch --jobs --issuer --token-endpoint --resource-registration-endpoint --audience --token --subject-token --claim --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --require) COMPREPLY=($(compgen -W "all any" -- "$cur")); return ;;
+        --method) return ;;
+        --path) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --enforcement) COMPREPLY=($(compgen -W "enforcing permissive" -- "$cur")); return ;;
+        --batch) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --jobs) return ;;
+        --issuer) return ;;
+        --token-endpoint) return ;;
+        --resource-registration-endpoint) return ;;
+        --audience) return ;;
+        --token) return ;;
+        --subject-token) return ;;
+        --claim) return ;;
+        --client-id) return ;;
+        --client-secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --client-secret) return ;;
+        --client-auth) COMPREPLY=($(compgen -W "basic post none" -- "$cur")); return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "uma permissions")
+      subs=""
+      opts="-h --help --issuer --token-endpoint --resource-registration-endpoint --audience --token --subject-token --claim --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --issuer) return ;;
+        --token-endpoint) return ;;
+        --resource-registration-endpoint) return ;;
+        --audience) return ;;
+        --token) return ;;
+        --subject-token) return ;;
+        --claim) return ;;
+        --client-id) return ;;
+        --client-secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --client-secret) return ;;
+        --client-auth) COMPREPLY=($(compgen -W "basic post none" -- "$cur")); return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "uma rpt")
+      subs=""
+      opts="-h --help --rpt --issuer --token-endpoint --resource-registration-endpoint --audience --token --subject-token --claim --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --rpt) return ;;
+        --issuer) return ;;
+        --token-endpoint) return ;;
+        --resource-registration-endpoint) return ;;
+        --audience) return ;;
+        --token) return ;;
+        --subject-token) return ;;
+        --claim) return ;;
+        --client-id) return ;;
+        --client-secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --client-secret) return ;;
+        --client-auth) COMPREPLY=($(compgen -W "basic post none" -- "$cur")); return ;;
+        --timeout) return ;;
+        --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --max-response-bytes) return ;;
+        --profile) return ;;
+        --cache-ttl) return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      ;;
+    "uma resources")
+      subs=""
+      opts="-h --help --uri --match --name --exact-name --type --scope --deep --max --issuer --token-endpoint --resource-registration-endpoint --client-id --client-secret-file --client-secret --client-auth --timeout --cacert --insecure --allow-http --max-response-bytes -v --verbose --profile --no-cache --cache-ttl --offline --json --color"
+      case "$prev" in
+        --uri) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --name) return ;;
+        --type) return ;;
+        --scope) return ;;
+        --max) return ;;
+        --issuer) return ;;
+        --token-endpoint) return ;;
+        --resource-registration-endpoint) return ;;
+        --client-id) return ;;
+        --client-secret-file) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        --client-secret) return ;;
+        --client-auth) COMPREPLY=($(compgen -W "basic post none" -- "$cur")); return ;;
         --timeout) return ;;
         --cacert) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --max-response-bytes) return ;;
