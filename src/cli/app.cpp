@@ -104,6 +104,14 @@ int run(int argc, char** argv) {
         return fmt::format(
             "tollgate: {}\n{}Run 'tollgate {} --help' for usage.\n", what, hint, path);
       });
+      // A repeatable option takes one value per occurrence: `--aud x TOKEN` must leave TOKEN
+      // to the positional, not make it a second audience.
+      for (CLI::Option* opt : sub->get_options()) {
+        if (opt->get_positional()) {
+          continue;
+        }
+        opt->allow_extra_args(false);
+      }
       set_failure(sub);
     }
   };

@@ -218,11 +218,19 @@ std::string render_human(const Decision& d, bool require_all, const Style& s) {
   for (const auto& p : d.result.permissions) {
     const std::string shown =
         p.scopes.empty() ? p.resource : p.resource + "#" + core::util::join(p.scopes, ",");
-    const std::string label = !p.granted   ? s.yellow("decided ") // Keycloak decided for the set
-                              : *p.granted ? s.green("granted ")
-                                           : s.red("denied  ");
-    out += fmt::format("{}{}", label, shown);
-    if (!p.detail.empty() && p.granted == false) {
+    std::string label;
+    if (!d.result.decided) {
+      if (p.detail.empty()) {
+        continue; // the IdP could not decide: only what the error is about is shown
+      }
+      label = s.yellow("unknown ");
+    } else if (!p.granted) {
+      label = s.dim("any-of  "); // Keycloak decided for the set (--require any)
+    } else {
+      label = *p.granted ? s.green("granted ") : s.red("denied  ");
+    }
+    out += label + shown;
+    if (!p.detail.empty() && p.granted != true) {
       out += s.dim(fmt::format("  ({})", p.detail));
     }
     out += "\n";
@@ -608,7 +616,7 @@ int run_check(const CheckOptions& o, Env& env) {
   if (!d.result.decided) {
     return report_undecided(env, d.result.message);
   }
-  if (!d.result.allowed && !d.result.message.empty()) {
+  if ((!d.result.allowed || d.has_path) && !d.result.message.empty()) {
     note(env, d.result.message);
   }
   return rc;

@@ -186,3 +186,14 @@ describe('--batch', () => {
     assert.match(err, /interrupted after 2000 tokens/);
   });
 });
+
+describe('repeatable options take one value each', () => {
+  test('--aud X TOKEN leaves TOKEN to the positional (not a second audience)', () => {
+    const t = token({ alg: 'RS256' }, { sub: 'a', aud: 'x', exp: now() + 60 }, rsa);
+    const r = run(['verify', '--aud', 'x', t, '--jwks', JWKS]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^VALID RS256/m);
+    const two = run(['verify', '--aud', 'y', '--aud', 'x', t, '--alg', 'RS256', '--jwks', JWKS]);
+    assert.equal(two.code, 0, two.stdout + two.stderr);
+  });
+});
