@@ -7,8 +7,9 @@
 #   - a shell loop of separate curl processes (one request each),
 #   - tollgate uma check --batch with N distinct single-permission lines, --jobs 1, 4 and 16, plus
 #     one --require all run with two scopes per line (response_mode=permissions),
-# with each tollgate run's peak RSS, the connections the server saw (must be <= --jobs) and a
-# check of the output (N lines, all "allowed":true). Targets: --jobs 16 >= 0.8 x the wrk ceiling
+# each tollgate row the best of 3 runs (UMA_BENCH_REPEAT), with the slowest next to it, the peak
+# RSS, the connections the server saw in a run (must be <= --jobs) and a check of every run's
+# output (N lines, all "allowed":true). Targets: --jobs 16 >= 0.8 x the wrk ceiling
 # and >= 20 x the curl loop. N = 20 000 (--quick: 2 000, and wrk for 2 s instead of 5 s).
 # --httplib also measures the ceiling of the server's cpp-httplib engine (for comparison).
 # Needs: g++, curl, wrk, GNU time (Debian packages wrk, time; libcpp-httplib-dev for --httplib);
@@ -31,6 +32,7 @@ done
 n=20000; wrk_s=5; curl_n=500
 [[ $quick -eq 1 ]] && { n=2000; wrk_s=2; curl_n=200; }
 server_threads=${UMA_BENCH_SERVER_THREADS:-2}
+repeat=${UMA_BENCH_REPEAT:-3} # tollgate runs per row: the best is reported, and the slowest
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -126,36 +128,44 @@ echo "generating $n request lines ..." >&2
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "{\"permissions\":[\"res-%d#read\"],\"id\":%d}\n", i, i }' > "$work/single.ndjson"
 awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "{\"permissions\":[\"res-%d#read\",\"res-%d#write\"],\"id\":%d}\n", i, i, i }' > "$work/multi.ndjson"
 
-# tg_run LABEL JOBS INPUT [EXTRA ARGS...]: one timed run; appends a row to $work/rows.
+# tg_run LABEL JOBS INPUT [EXTRA ARGS...]: $repeat timed runs, each checked; appends a row (best
+# and slowest rate, peak RSS, most connections seen in one run, check) to $work/rows.
 tg_run() {
   local label=$1 jobs=$2 input=$3; shift 3
-  local before after conns t0 t1 rss lines allowed check="ok"
-  before=$(stats | stat_field connections)
-  echo "tollgate $label ..." >&2
-  t0=$(ns)
-  local rc=0
-  /usr/bin/time -f '%M' -o "$work/time.out" \
-    "$tg" uma check --batch "$input" --token-endpoint "http://127.0.0.1:$port/token" \
-    --audience bench-rs --token "$token" --jobs "$jobs" "$@" > "$work/out.ndjson" 2> "$work/tg.err" || rc=$?
-  t1=$(ns)
-  after=$(stats | stat_field connections)
-  conns=$((after - before))
-  rss=$(tail -1 "$work/time.out")
-  lines=$(wc -l < "$work/out.ndjson")
-  allowed=$(grep -c '"allowed":true' "$work/out.ndjson" || true)
-  if [[ $rc -ne 0 ]]; then check="exit $rc"; fi
-  if [[ $lines -ne $n || $allowed -ne $n ]]; then check="$check; $allowed/$lines of $n allowed"; fi
-  if [[ $conns -gt $jobs ]]; then check="$check; $conns connections > $jobs"; fi
-  if [[ $check != ok ]]; then
-    failed=1
-    check=${check#ok; }
-    echo "  FAILED: $check; stderr:" >&2; head -5 "$work/tg.err" | sed 's/^/    /' >&2
-    head -2 "$work/out.ndjson" | sed 's/^/    out: /' >&2
-  fi
-  local r; r=$(rate "$n" "$t0" "$t1")
-  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$r" "$((rss / 1024))" "$conns" "$check" >> "$work/rows"
-  [[ $jobs -eq 16 && $label == "jobs 16" ]] && tg16=$r
-  echo "  $(tail -1 "$work/tg.err")" >&2
+  local before after conns t0 t1 r rss lines allowed check="ok" best=0 worst=0 max_rss=0 max_conns=0
+  echo "tollgate $label (best of $repeat) ..." >&2
+  for ((k = 0; k < repeat; k++)); do
+    before=$(stats | stat_field connections)
+    local rc=0
+    t0=$(ns)
+    /usr/bin/time -f '%M' -o "$work/time.out" \
+      "$tg" uma check --batch "$input" --token-endpoint "http://127.0.0.1:$port/token" \
+      --audience bench-rs --token "$token" --jobs "$jobs" "$@" > "$work/out.ndjson" 2> "$work/tg.err" || rc=$?
+    t1=$(ns)
+    after=$(stats | stat_field connections)
+    conns=$((after - before))
+    rss=$(tail -1 "$work/time.out")
+    lines=$(wc -l < "$work/out.ndjson")
+    allowed=$(grep -c '"allowed":true' "$work/out.ndjson" || true)
+    r=$(rate "$n" "$t0" "$t1")
+    echo "  $r/s; $(grep -v '^ *[0-9]*$' "$work/tg.err" | tail -1)" >&2
+    local bad=""
+    if [[ $rc -ne 0 ]]; then bad="exit $rc"; fi
+    if [[ $lines -ne $n || $allowed -ne $n ]]; then bad="$bad; $allowed/$lines of $n allowed"; fi
+    if [[ $conns -gt $jobs ]]; then bad="$bad; $conns connections > $jobs"; fi
+    if [[ -n $bad ]]; then
+      failed=1
+      check=${bad#; }
+      echo "  FAILED: $check; stderr:" >&2; head -5 "$work/tg.err" | sed 's/^/    /' >&2
+      grep -v '"allowed":true' "$work/out.ndjson" | head -2 | sed 's/^/    out: /' >&2
+    fi
+    (( r > best )) && best=$r
+    (( worst == 0 || r < worst )) && worst=$r
+    (( rss > max_rss )) && max_rss=$rss
+    (( conns > max_conns )) && max_conns=$conns
+  done
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$best" "$worst" "$((max_rss / 1024))" "$max_conns" "$check" >> "$work/rows"
+  if [[ $label == "jobs 16" ]]; then tg16=$best; fi
 }
 
 : > "$work/rows"
@@ -167,16 +177,16 @@ stop_server
 
 echo
 echo "UMA batch: $n decisions, server $server_threads threads (epoll), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-40s %12s %9s %9s %7s %6s  %s\n' mode "decisions/s" "x wrk" "x curl" RSS_MB conns check
-row() { # label rate rss conns check
-  awk -v l="$1" -v r="$2" -v c="$ceiling" -v k="$curl_rate" -v m="$3" -v n="$4" -v s="$5" \
-    'BEGIN { printf "%-40s %12.0f %9.3f %9.1f %7s %6s  %s\n", l, r, r / c, r / k, m, n, s }'
+printf '%-40s %12s %9s %9s %9s %7s %6s  %s\n' mode "decisions/s" "x wrk" "x curl" slowest RSS_MB conns check
+row() { # label rate slowest rss conns check
+  awk -v l="$1" -v r="$2" -v c="$ceiling" -v k="$curl_rate" -v w="$3" -v m="$4" -v n="$5" -v s="$6" \
+    'BEGIN { printf "%-40s %12.0f %9.3f %9.1f %9s %7s %6s  %s\n", l, r, r / c, r / k, w, m, n, s }'
 }
-row "wrk -t2 -c16 (ceiling)" "$ceiling" - 16 -
-[[ $httplib -eq 1 ]] && row "wrk, httplib engine $server_threads threads" "$ceiling_httplib" - 16 -
-[[ $httplib -eq 1 ]] && row "wrk, httplib engine 16 threads" "$ceiling_httplib16" - 16 -
-row "curl loop ($curl_n processes)" "$curl_rate" - "$curl_n" -
-while IFS=$'\t' read -r l r m c s; do row "tollgate $l" "$r" "$m" "$c" "$s"; done < "$work/rows"
+row "wrk -t2 -c16 (ceiling)" "$ceiling" - - 16 -
+[[ $httplib -eq 1 ]] && row "wrk, httplib engine $server_threads threads" "$ceiling_httplib" - - 16 -
+[[ $httplib -eq 1 ]] && row "wrk, httplib engine 16 threads" "$ceiling_httplib16" - - 16 -
+row "curl loop ($curl_n processes)" "$curl_rate" - - "$curl_n" -
+while IFS=$'\t' read -r l r w m c s; do row "tollgate $l" "$r" "$w" "$m" "$c" "$s"; done < "$work/rows"
 echo
 awk -v r="$tg16" -v c="$ceiling" -v k="$curl_rate" 'BEGIN {
   printf "target: --jobs 16 >= 0.80 x wrk ceiling (%.0f/s): %s (%.3f)\n", 0.8 * c, (r >= 0.8 * c) ? "met" : "NOT met", r / c
