@@ -173,9 +173,10 @@ test('errors: response_mode is checked only on granted requests', async () => {
 
 test('errors: Bearer authentication — garbage, expired opaque and expired JWT tokens, a foreign signature (401 invalid_grant)', async () => {
   kcError(await decide(['Resource A#view'], bearer('garbage')), 401, 'invalid_grant', 'Invalid bearer token');
-  const shortLived = await uma.accessToken('alice', { expiresIn: 1 });
+  // exp is whole seconds: 2 s of life leave at least 1 s for the first request
+  const shortLived = await uma.accessToken('alice', { expiresIn: 2 });
   assert.deepEqual((await decide(['Resource A#view'], bearer(shortLived))).body, { result: true });
-  await new Promise((r) => setTimeout(r, 2100));
+  await new Promise((r) => setTimeout(r, 3100));
   kcError(await decide(['Resource A#view'], bearer(shortLived)), 401, 'invalid_grant', 'Invalid bearer token');
   const expiredJwt = uma.jwtAccessToken({ sub: 'alice', exp: Math.floor(Date.now() / 1000) - 5 });
   kcError(await decide(['Resource A#view'], bearer(expiredJwt)), 401, 'invalid_grant', 'Invalid bearer token');
