@@ -97,7 +97,6 @@ Decision decide(UmaContext& ctx,
                 core::http::HttpClient& http,
                 uma::PathResolver* resolver,
                 const std::string& token_endpoint,
-                uma::Traffic& traffic,
                 const Ask& ask,
                 bool require_all,
                 bool permissive) {
@@ -150,7 +149,7 @@ Decision decide(UmaContext& ctx,
     }
   }
   req.permissions = std::move(perms);
-  auto transport = uma::http_transport(http, token_endpoint, std::move(*identity), &traffic);
+  auto transport = uma::http_transport(http, token_endpoint, std::move(*identity));
   auto r = uma::check(req, transport);
   if (!r) {
     d.error = r.error();
@@ -253,6 +252,31 @@ std::string render_human(const Decision& d, bool require_all, const Style& s) {
 // ---------------------------------------------------------------------------------------------
 // batch
 
+// Counts what one worker's client sends, PAT and resource lookups included, for the summary.
+class CountingClient final : public core::http::HttpClient {
+public:
+  CountingClient(core::http::HttpClient& inner, uma::Traffic& traffic)
+      : m_inner(&inner), m_traffic(&traffic) {}
+  std::vector<core::Result<core::http::Response>>
+  perform_all(std::vector<core::http::Request> requests) override {
+    auto results = m_inner->perform_all(std::move(requests));
+    for (const auto& r : results) {
+      if (r) {
+        ++m_traffic->requests;
+        if (!r->connection_reused) {
+          ++m_traffic->connections;
+        }
+      }
+    }
+    return results;
+  }
+  const core::http::ClientOptions& options() const override { return m_inner->options(); }
+
+private:
+  core::http::HttpClient* m_inner;
+  uma::Traffic* m_traffic;
+};
+
 // What the identical asks of one run share: the first one decides, the others wait for it.
 class Dedupe {
 public:
@@ -312,66 +336,149 @@ struct BatchTally {
   }
 };
 
-std::string bad_line(const Json& id, std::uint64_t line, const std::string& message) {
-  Json o = {{"id", id},
-            {"line", line},
-            {"allowed", false},
-            {"error", {{"code", "bad_request_line"}, {"message", message}}}};
-  return o.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+// A JSON string; text that is not valid UTF-8 (an IdP's description can be anything) goes
+// through nlohmann's replacement so that every output line stays valid JSON.
+void put_string(std::string& out, std::string_view s) {
+  if (simdjson::validate_utf8(s.data(), s.size())) {
+    core::util::append_json_string(out, s);
+  } else {
+    out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
 }
 
-// Read one NDJSON request line into an Ask; a message for what is wrong.
-core::Result<Ask> parse_line(std::string_view text, const CheckOptions& o, Json& id) {
-  auto doc = core::util::parse_json_strict(text, "the request line");
-  if (!doc) {
-    return doc.error();
+// The --json object of one decision, written by hand for the batch hot path, without its closing
+// brace (id and line follow). Same members, in the same order, as to_json().
+void write_decision(std::string& out, const Decision& d, bool require_all) {
+  const bool allowed = !d.error && d.result.decided && d.result.allowed;
+  out += allowed ? "{\"allowed\":true" : "{\"allowed\":false";
+  out += require_all ? ",\"require\":\"all\"" : ",\"require\":\"any\"";
+  out += ",\"permissions\":[";
+  bool first = true;
+  for (const auto& p : d.result.permissions) {
+    out += first ? "{\"permission\":" : ",{\"permission\":";
+    first = false;
+    put_string(out, p.permission);
+    out += ",\"resource\":";
+    put_string(out, p.resource);
+    out += ",\"scopes\":[";
+    for (std::size_t i = 0; i < p.scopes.size(); ++i) {
+      if (i > 0) {
+        out += ',';
+      }
+      put_string(out, p.scopes[i]);
+    }
+    out += "],\"granted\":";
+    out += !p.granted ? "null" : (*p.granted ? "true" : "false");
+    if (!p.detail.empty()) {
+      out += ",\"detail\":";
+      put_string(out, p.detail);
+    }
+    out += '}';
   }
-  if (!doc->is_object()) {
+  out += "],\"idp_error\":";
+  if (d.result.idp_error) {
+    const auto& e = *d.result.idp_error;
+    out += fmt::format("{{\"status\":{},\"error\":", e.status);
+    put_string(out, e.error);
+    out += ",\"description\":";
+    put_string(out, e.description);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  if (d.has_path) {
+    out += ",\"path\":{\"uri\":";
+    put_string(out, d.path);
+    out += ",\"resources\":[";
+    for (std::size_t i = 0; i < d.path_resources.size(); ++i) {
+      if (i > 0) {
+        out += ',';
+      }
+      put_string(out, d.path_resources[i]);
+    }
+    out += "]}";
+  }
+  if (d.error) {
+    out += ",\"error\":{\"code\":";
+    put_string(out, d.error->code);
+    out += ",\"message\":";
+    put_string(out, d.error->message);
+    out += '}';
+  } else if (!d.result.message.empty()) {
+    out += ",\"message\":";
+    put_string(out, d.result.message);
+  }
+}
+
+std::string bad_line(const std::string& id, std::uint64_t line, const std::string& message) {
+  std::string out = "{\"id\":";
+  out += id.empty() ? "null" : id;
+  out += fmt::format(",\"line\":{},\"allowed\":false,\"error\":{{\"code\":\"bad_request_line\","
+                     "\"message\":",
+                     line);
+  put_string(out, message);
+  out += "}}\n";
+  return out;
+}
+
+// Read one NDJSON request line into an Ask (simdjson: this is the batch hot path). `id` receives
+// the line's "id" as JSON text, when it has one.
+core::Result<Ask> parse_line(core::util::StrictJsonParser& parser,
+                             std::string_view text,
+                             const CheckOptions& o,
+                             std::string& id) {
+  simdjson::dom::element root;
+  std::string why;
+  if (!parser.parse(text.data(), text.size(), false, root, why)) {
+    return core::usage_error("bad_line", "the request line is not valid JSON: " + why);
+  }
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) {
     return core::usage_error("bad_line", "the request line is not a JSON object");
-  }
-  if (doc->contains("id")) {
-    id = (*doc)["id"];
   }
   Ask ask;
   ask.method = o.method;
   ask.path = o.path;
   bool perms_given = false;
-  for (const auto& [k, v] : doc->items()) {
-    if (k == "id") {
-      continue;
+  auto string_of = [](simdjson::dom::element v, const char* name) -> core::Result<std::string> {
+    std::string_view sv;
+    if (v.get_string().get(sv) != simdjson::SUCCESS) {
+      return core::usage_error("bad_line", fmt::format("\"{}\" must be a string", name));
     }
-    if (k == "token") {
-      if (!v.is_string()) {
-        return core::usage_error("bad_line", "\"token\" must be a string");
-      }
-      const auto t = v.get<std::string>();
-      for (unsigned char c : t) {
+    return std::string(sv);
+  };
+  for (auto field : obj) {
+    const std::string_view k = field.key;
+    if (k == "id") {
+      id = simdjson::minify(field.value);
+    } else if (k == "token") {
+      TOLLGATE_TRY(ask.bearer, string_of(field.value, "token"));
+      for (unsigned char c : ask.bearer) {
         if (c <= 0x20 || c == 0x7f) {
           return core::usage_error("bad_line", "\"token\" contains a space or control character");
         }
       }
-      ask.bearer = t;
     } else if (k == "permissions") {
-      if (!v.is_array()) {
+      simdjson::dom::array arr;
+      if (field.value.get_array().get(arr) != simdjson::SUCCESS) {
         return core::usage_error("bad_line", "\"permissions\" must be an array of strings");
       }
       perms_given = true;
-      for (const auto& e : v) {
-        if (!e.is_string()) {
+      for (auto e : arr) {
+        std::string_view sv;
+        if (e.get_string().get(sv) != simdjson::SUCCESS) {
           return core::usage_error("bad_line", "\"permissions\" must be an array of strings");
         }
-        ask.raw.push_back(e.get<std::string>());
+        ask.raw.emplace_back(sv);
       }
     } else if (k == "method") {
-      if (!v.is_string()) {
-        return core::usage_error("bad_line", "\"method\" must be a string");
-      }
-      ask.method = v.get<std::string>();
+      TOLLGATE_TRY(ask.method, string_of(field.value, "method"));
     } else if (k == "path") {
-      if (!v.is_string()) {
-        return core::usage_error("bad_line", "\"path\" must be a string");
+      if (field.value.is_null()) {
+        ask.path.clear();
+      } else {
+        TOLLGATE_TRY(ask.path, string_of(field.value, "path"));
       }
-      ask.path = v.get<std::string>();
     } else {
       return core::usage_error(
           "bad_line",
@@ -423,11 +530,24 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
               fmt::format("cannot open batch file '{}': {}", o.batch, std::strerror(errno))));
     }
   }
+  // Decided here, on this thread: discovery uses the run's first client, which becomes worker 0's.
+  const bool lookups_possible =
+      !o.uma.resource_endpoint.empty() || !o.uma.issuer.empty() || !o.path.empty();
+  auto resource_endpoint =
+      lookups_possible
+          ? ctx.resource_endpoint()
+          : core::Result<std::string>(core::usage_error("no_endpoint",
+                                                        "no resource registration endpoint: pass "
+                                                        "--issuer ISSUER (UMA2 discovery) or "
+                                                        "--resource-registration-endpoint URL"));
+  if (!resource_endpoint && !o.path.empty()) {
+    return report(env, resource_endpoint.error());
+  }
   std::mutex resolver_mutex;
   auto get_resolver = [&]() -> core::Result<uma::PathResolver*> {
     std::lock_guard<std::mutex> lock(resolver_mutex);
     if (!resolver) {
-      TOLLGATE_TRY(std::string endpoint, ctx.resource_endpoint());
+      TOLLGATE_TRY(std::string endpoint, resource_endpoint);
       TOLLGATE_TRY(uma::PatSource * pat, ctx.pat());
       resolver = std::make_unique<uma::PathResolver>(endpoint, *pat);
     }
@@ -440,12 +560,20 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
   const auto candidates = http_module_candidates();
   // Each worker has its own HTTP client: one kept-alive connection per worker, so --jobs N means
   // at most N connections to the IdP.
-  auto make_worker = [&](unsigned) -> core::batch::ChunkFn {
-    auto http = std::shared_ptr<core::http::HttpClient>(core::http::make_client(
-        ctx.net().options(), core::http::module_transport_factory(candidates)));
-    return [&, http](std::span<const core::batch::Line> lines, std::string& out) {
+  auto make_worker = [&](unsigned worker) -> core::batch::ChunkFn {
+    // Worker 0 takes over the client that fetched the discovery document, and its connection.
+    std::shared_ptr<core::http::HttpClient> own;
+    core::http::HttpClient* inner = &ctx.net().http();
+    if (worker > 0) {
+      own = std::shared_ptr<core::http::HttpClient>(core::http::make_client(
+          ctx.net().options(), core::http::module_transport_factory(candidates)));
+      inner = own.get();
+    }
+    auto http = std::make_shared<CountingClient>(*inner, traffic);
+    auto parser = std::make_shared<core::util::StrictJsonParser>();
+    return [&, own, http, parser](std::span<const core::batch::Line> lines, std::string& out) {
       for (const auto& line : lines) {
-        Json id = nullptr;
+        std::string id;
         if (line.too_long) {
           tally.add(kExitUsage);
           out += bad_line(id, line.number, "the line is longer than 1 MiB");
@@ -454,7 +582,7 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
         if (core::util::trim(line.text).empty()) {
           continue; // blank lines are not requests
         }
-        auto ask = parse_line(line.text, o, id);
+        auto ask = parse_line(*parser, line.text, o, id);
         if (!ask) {
           tally.add(kExitUsage);
           out += bad_line(id, line.number, ask.error().message);
@@ -489,18 +617,17 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
             }
           }
           if (!d.error) {
-            d = decide(ctx, *http, r, token_endpoint, traffic, *ask, require_all, permissive);
+            d = decide(ctx, *http, r, token_endpoint, *ask, require_all, permissive);
           }
-          std::string text =
-              to_json(d, require_all).dump(-1, ' ', false, Json::error_handler_t::replace);
-          text.pop_back(); // the closing brace: id and line follow
+          std::string text;
+          write_decision(text, d, require_all);
           outcome = {std::move(text), exit_of(d)};
           promise->set_value(outcome);
         }
         tally.add(outcome.rc);
         out += outcome.json;
         out += ",\"id\":";
-        out += id.dump(-1, ' ', false, Json::error_handler_t::replace);
+        out += id.empty() ? "null" : id;
         out += fmt::format(",\"line\":{}}}\n", line.number);
       }
     };
@@ -591,12 +718,10 @@ int run_check(const CheckOptions& o, Env& env) {
   ask.raw = o.permissions;
   ask.method = o.method;
   ask.path = o.path;
-  uma::Traffic traffic;
   const Decision d = decide(*ctx,
                             ctx->net().http(),
                             resolver.get(),
                             token_endpoint,
-                            traffic,
                             ask,
                             require_all,
                             o.enforcement == "permissive");

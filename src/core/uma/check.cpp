@@ -123,8 +123,14 @@ std::string explain_idp_error(const IdpError& e, const std::string& audience) {
     return "the IdP rejected the user's token (--token): it is invalid or expired (" + e.description
            + ")";
   }
+  if (e.status == 401 && e.description.find("ublic client") != std::string::npos) {
+    return "the IdP refused the client: " + e.description
+           + " (a public client has no service account: pass --token, the user's access token)";
+  }
   if (e.status == 401 && (e.error == "invalid_client" || e.error == "unauthorized_client")) {
-    return "client authentication failed: check --client-id, the client secret and --client-auth";
+    return "client authentication failed"
+           + (e.description.empty() ? std::string() : " (" + e.description + ")")
+           + ": check --client-id, the client secret and --client-auth";
   }
   if (e.error == "invalid_request") {
     if (e.description.find("issuedFor") != std::string::npos) {
