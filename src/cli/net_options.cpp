@@ -113,6 +113,7 @@ Net::open(const NetFlags& f, const core::oidc::Profile* profile, Env& env) {
   o.insecure = f.insecure;
   o.allow_http = f.allow_http;
   o.max_response_bytes = f.max_response_bytes;
+  o.max_connections = f.max_connections;
   if (f.insecure) {
     warn(env,
          "--insecure: TLS certificates and host names are not verified; anyone on the path can "

@@ -29,6 +29,7 @@ struct NetFlags {
   std::string cache_ttl; // a duration ("900", "15m"); "" = not given
   bool offline = false;
   std::string profile;
+  long max_connections = 8; // kept-alive connections per host (batch modes set it from --jobs)
   CLI::Option* timeout_opt = nullptr;
   CLI::Option* cacert_opt = nullptr;
 };

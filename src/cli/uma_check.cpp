@@ -91,21 +91,31 @@ core::Result<void> check_path(const std::string& p) {
   return {};
 }
 
-// The whole decision for one Ask: path resolution (lazy_load_paths), the enforcement rule for an
-// empty permission list, the method as a scope, then the check itself.
-Decision decide(UmaContext& ctx,
-                core::http::HttpClient& http,
-                uma::PathResolver* resolver,
-                const std::string& token_endpoint,
-                const Ask& ask,
-                bool require_all,
-                bool permissive) {
+// One Ask made ready for the IdP: path resolution (lazy_load_paths, already done by the
+// resolver), the enforcement rule for an empty permission list, the method as a scope. Either the
+// answer is known (`checker` empty: an error, or ENFORCING with nothing to ask) or the checker
+// holds the requests to send, for `identity`.
+struct Prepared {
   Decision d;
+  std::optional<uma::Checker> checker;
+  uma::Identity identity;
+  bool entitlement = false;
+};
+
+Prepared prepare(UmaContext& ctx,
+                 core::http::HttpClient& http,
+                 uma::PathResolver* resolver,
+                 const Ask& ask,
+                 bool require_all,
+                 bool permissive) {
+  Prepared pr;
+  Decision& d = pr.d;
   auto identity = ctx.identity(ask.bearer);
   if (!identity) {
     d.error = identity.error();
-    return d;
+    return pr;
   }
+  pr.identity = std::move(*identity);
   uma::CheckRequest req;
   req.audience = ctx.audience();
   req.require_all = require_all;
@@ -118,7 +128,7 @@ Decision decide(UmaContext& ctx,
     auto ids = resolver->resolve(http, ask.path);
     if (!ids) {
       d.error = ids.error();
-      return d;
+      return pr;
     }
     d.path_resources = *ids;
     perms.clear();
@@ -138,9 +148,10 @@ Decision decide(UmaContext& ctx,
             "IdP (--enforcement enforcing; permissive would ask for the caller's entitlements)",
             ctx.audience(),
             ask.path);
-        return d;
+        return pr;
       }
       req.entitlement = true;
+      pr.entitlement = true;
     }
   }
   if (!ask.method.empty()) {
@@ -149,24 +160,77 @@ Decision decide(UmaContext& ctx,
     }
   }
   req.permissions = std::move(perms);
-  auto transport = uma::http_transport(http, token_endpoint, std::move(*identity));
-  auto r = uma::check(req, transport);
+  pr.checker.emplace(std::move(req));
+  return pr;
+}
+
+// The Decision of a Prepared whose checker is done.
+Decision finish(Prepared&& pr) {
+  Decision d = std::move(pr.d);
+  if (!pr.checker) {
+    return d;
+  }
+  auto r = std::move(*pr.checker).result();
   if (!r) {
     d.error = r.error();
     return d;
   }
   d.result = std::move(*r);
-  if (req.entitlement && d.result.decided) {
+  if (pr.entitlement && d.result.decided) {
     d.result.message =
         d.result.allowed
             ? fmt::format("no resource matches path '{}'; the IdP granted the caller's "
                           "entitlements (--enforcement permissive)",
-                          ask.path)
+                          d.path)
             : fmt::format("no resource matches path '{}' and the IdP granted nothing "
                           "(--enforcement permissive)",
-                          ask.path);
+                          d.path);
   }
   return d;
+}
+
+// Drive the checkers of `batch` to the end over one client: each round sends the requests of
+// every unfinished check at once (perform_all, at most max_connections kept-alive connections).
+void run_rounds(std::vector<Prepared*>& batch,
+                core::http::HttpClient& http,
+                const std::string& token_endpoint) {
+  for (;;) {
+    std::vector<core::http::Request> requests;
+    struct Slot {
+      Prepared* owner;
+      std::size_t count;
+      std::vector<core::Result<uma::Reply>> replies;
+    };
+    std::vector<Slot> slots;
+    for (Prepared* p : batch) {
+      if (!p->checker || p->checker->done()) {
+        continue;
+      }
+      Slot slot{p, 0, {}};
+      for (const auto& form : p->checker->next()) {
+        auto req = uma::uma_request(token_endpoint, p->identity, form);
+        if (!req) {
+          slot.replies.push_back(req.error());
+          continue;
+        }
+        requests.push_back(std::move(*req));
+        ++slot.count;
+      }
+      slots.push_back(std::move(slot));
+    }
+    if (slots.empty()) {
+      return;
+    }
+    auto responses = http.perform_all(std::move(requests));
+    std::size_t k = 0;
+    for (auto& slot : slots) {
+      std::vector<core::Result<uma::Reply>> replies = std::move(slot.replies);
+      for (std::size_t i = 0; i < slot.count; ++i, ++k) {
+        replies.push_back(uma::to_reply(std::move(responses[k])));
+      }
+      slot.owner->checker->answer(std::move(replies));
+    }
+  }
 }
 
 int exit_of(const Decision& d) {
@@ -277,39 +341,11 @@ private:
   uma::Traffic* m_traffic;
 };
 
-// What the identical asks of one run share: the first one decides, the others wait for it.
-class Dedupe {
-public:
-  struct Outcome {
-    std::string json; // the object without its closing brace
-    int rc = 0;
-  };
-  using Future = std::shared_future<Outcome>;
-
-  // The shared outcome for `key`, or nullopt with `promise` set when the caller must decide.
-  std::optional<Future> claim(const std::string& key,
-                              std::shared_ptr<std::promise<Outcome>>& promise) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (auto it = m_map.find(key); it != m_map.end()) {
-      ++m_hits;
-      return it->second;
-    }
-    promise = std::make_shared<std::promise<Outcome>>();
-    if (m_map.size() < kMaxEntries) {
-      m_map.emplace(key, promise->get_future().share());
-    }
-    return std::nullopt;
-  }
-  long hits() const {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_hits;
-  }
-
-private:
-  static constexpr std::size_t kMaxEntries = 200000; // memory stays bounded on huge inputs
-  mutable std::mutex m_mutex;
-  std::map<std::string, Future> m_map;
-  long m_hits = 0;
+// The result line of one decision (the object without its closing brace) and its exit status,
+// kept for identical asks later in the run.
+struct Outcome {
+  std::string json;
+  int rc = 0;
 };
 
 struct BatchTally {
@@ -518,7 +554,6 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
   const bool require_all = o.require == "all";
   const bool permissive = o.enforcement == "permissive";
   TOLLGATE_TRY_EXIT(const std::string token_endpoint, ctx.token_endpoint());
-  std::unique_ptr<uma::PathResolver> resolver;
   int fd = 0;
   if (o.batch != "-") {
     fd = ::open(o.batch.c_str(), O_RDONLY | O_CLOEXEC);
@@ -530,22 +565,19 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
               fmt::format("cannot open batch file '{}': {}", o.batch, std::strerror(errno))));
     }
   }
-  // Decided here, on this thread: discovery uses the run's first client, which becomes worker 0's.
   const bool lookups_possible =
       !o.uma.resource_endpoint.empty() || !o.uma.issuer.empty() || !o.path.empty();
-  auto resource_endpoint =
-      lookups_possible
-          ? ctx.resource_endpoint()
-          : core::Result<std::string>(core::usage_error("no_endpoint",
-                                                        "no resource registration endpoint: pass "
-                                                        "--issuer ISSUER (UMA2 discovery) or "
-                                                        "--resource-registration-endpoint URL"));
+  auto resource_endpoint = lookups_possible
+                               ? ctx.resource_endpoint()
+                               : core::Result<std::string>(core::usage_error(
+                                   "no_endpoint",
+                                   "no resource registration endpoint: pass --issuer ISSUER "
+                                   "(UMA2 discovery) or --resource-registration-endpoint URL"));
   if (!resource_endpoint && !o.path.empty()) {
     return report(env, resource_endpoint.error());
   }
-  std::mutex resolver_mutex;
+  std::unique_ptr<uma::PathResolver> resolver;
   auto get_resolver = [&]() -> core::Result<uma::PathResolver*> {
-    std::lock_guard<std::mutex> lock(resolver_mutex);
     if (!resolver) {
       TOLLGATE_TRY(std::string endpoint, resource_endpoint);
       TOLLGATE_TRY(uma::PatSource * pat, ctx.pat());
@@ -553,92 +585,151 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
     }
     return resolver.get();
   };
+  // One event loop: the requests of a chunk of lines go out together over at most --jobs
+  // kept-alive connections (libcurl multi), on the connection discovery already opened.
   uma::Traffic traffic;
-  Dedupe dedupe;
+  CountingClient http(ctx.net().http(), traffic);
+  std::map<std::string, Outcome> done; // identical asks of earlier chunks
+  long dedupe_hits = 0;
   BatchTally tally;
+  core::util::StrictJsonParser parser;
+  bool interrupted = false;
   const auto started = std::chrono::steady_clock::now();
-  const auto candidates = http_module_candidates();
-  // Each worker has its own HTTP client: one kept-alive connection per worker, so --jobs N means
-  // at most N connections to the IdP.
-  auto make_worker = [&](unsigned worker) -> core::batch::ChunkFn {
-    // Worker 0 takes over the client that fetched the discovery document, and its connection.
-    std::shared_ptr<core::http::HttpClient> own;
-    core::http::HttpClient* inner = &ctx.net().http();
-    if (worker > 0) {
-      own = std::shared_ptr<core::http::HttpClient>(core::http::make_client(
-          ctx.net().options(), core::http::module_transport_factory(candidates)));
-      inner = own.get();
-    }
-    auto http = std::make_shared<CountingClient>(*inner, traffic);
-    auto parser = std::make_shared<core::util::StrictJsonParser>();
-    return [&, own, http, parser](std::span<const core::batch::Line> lines, std::string& out) {
-      for (const auto& line : lines) {
-        std::string id;
-        if (line.too_long) {
-          tally.add(kExitUsage);
-          out += bad_line(id, line.number, "the line is longer than 1 MiB");
-          continue;
-        }
-        if (core::util::trim(line.text).empty()) {
-          continue; // blank lines are not requests
-        }
-        auto ask = parse_line(*parser, line.text, o, id);
-        if (!ask) {
-          tally.add(kExitUsage);
-          out += bad_line(id, line.number, ask.error().message);
-          continue;
-        }
-        if ((!ask->permissions.empty() || !ask->path.empty()) && ctx.audience().empty()) {
-          tally.add(kExitUsage);
-          out += bad_line(id, line.number, "permissions need --audience (the resource server)");
-          continue;
-        }
-        if (ask->bearer.empty() && ctx.user_token().empty() && !ctx.has_client()) {
-          tally.add(kExitUsage);
-          out += bad_line(id,
-                          line.number,
-                          "no identity: give the line a \"token\", or pass --token or "
-                          "--client-id with a client secret");
-          continue;
-        }
-        std::shared_ptr<std::promise<Dedupe::Outcome>> promise;
-        Dedupe::Outcome outcome;
-        if (auto shared = dedupe.claim(dedupe_key(*ask), promise)) {
-          outcome = shared->get();
-        } else {
-          uma::PathResolver* r = nullptr;
-          Decision d;
-          if (!ask->path.empty()) {
-            auto got = get_resolver();
-            if (!got) {
-              d.error = got.error();
-            } else {
-              r = *got;
-            }
-          }
-          if (!d.error) {
-            d = decide(ctx, *http, r, token_endpoint, *ask, require_all, permissive);
-          }
-          std::string text;
-          write_decision(text, d, require_all);
-          outcome = {std::move(text), exit_of(d)};
-          promise->set_value(outcome);
-        }
-        tally.add(outcome.rc);
-        out += outcome.json;
-        out += ",\"id\":";
-        out += id.empty() ? "null" : id;
-        out += fmt::format(",\"line\":{}}}\n", line.number);
-      }
+
+  auto chunk = [&](std::span<const core::batch::Line> lines, std::string& out) {
+    struct Item {
+      std::uint64_t line = 0;
+      std::string id;
+      std::string text; // a finished output line (bad lines)
+      int rc = 0;
+      std::string key;
+      long slot = -1; // index into `work` of the ask that decides it
+      bool cached = false;
+      Outcome outcome;
     };
+    std::vector<Item> items;
+    items.reserve(lines.size());
+    std::vector<Ask> asks;
+    std::map<std::string, long> slot_of;
+    for (const auto& line : lines) {
+      Item it;
+      it.line = line.number;
+      if (line.too_long) {
+        it.rc = kExitUsage;
+        it.text = bad_line(it.id, line.number, "the line is longer than 1 MiB");
+        items.push_back(std::move(it));
+        continue;
+      }
+      if (core::util::trim(line.text).empty()) {
+        continue; // blank lines are not requests
+      }
+      auto ask = parse_line(parser, line.text, o, it.id);
+      std::string problem;
+      if (!ask) {
+        problem = ask.error().message;
+      } else if ((!ask->permissions.empty() || !ask->path.empty()) && ctx.audience().empty()) {
+        problem = "permissions need --audience (the resource server)";
+      } else if (ask->bearer.empty() && ctx.user_token().empty() && !ctx.has_client()) {
+        problem = "no identity: give the line a \"token\", or pass --token or --client-id with "
+                  "a client secret";
+      }
+      if (!problem.empty()) {
+        it.rc = kExitUsage;
+        it.text = bad_line(it.id, line.number, problem);
+        items.push_back(std::move(it));
+        continue;
+      }
+      it.key = dedupe_key(*ask);
+      if (auto d = done.find(it.key); d != done.end()) {
+        it.cached = true;
+        it.outcome = d->second;
+        ++dedupe_hits;
+      } else if (auto sl = slot_of.find(it.key); sl != slot_of.end()) {
+        it.slot = sl->second;
+        ++dedupe_hits;
+      } else {
+        it.slot = static_cast<long>(asks.size());
+        slot_of.emplace(it.key, it.slot);
+        asks.push_back(std::move(*ask));
+      }
+      items.push_back(std::move(it));
+    }
+    // Paths first, all at once, then every check's rounds together.
+    std::vector<std::string> paths;
+    for (const auto& a : asks) {
+      if (!a.path.empty()) {
+        paths.push_back(a.path);
+      }
+    }
+    std::optional<core::Error> lookup_error;
+    if (!paths.empty()) {
+      auto r = get_resolver();
+      if (!r) {
+        lookup_error = r.error();
+      } else {
+        (void)(*r)->resolve_all(http, paths); // failures come back per path from resolve()
+      }
+    }
+    std::vector<Prepared> work;
+    work.reserve(asks.size());
+    for (const auto& a : asks) {
+      if (!a.path.empty() && lookup_error) {
+        Prepared p;
+        p.d.has_path = true;
+        p.d.path = a.path;
+        p.d.error = *lookup_error;
+        work.push_back(std::move(p));
+        continue;
+      }
+      work.push_back(prepare(ctx, http, resolver.get(), a, require_all, permissive));
+    }
+    std::vector<Prepared*> pending;
+    for (auto& p : work) {
+      pending.push_back(&p);
+    }
+    run_rounds(pending, http, token_endpoint);
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(work.size());
+    for (auto& p : work) {
+      const Decision d = finish(std::move(p));
+      if (d.error && d.error->cls == core::ErrorClass::interrupted) {
+        interrupted = true;
+      }
+      Outcome oc;
+      write_decision(oc.json, d, require_all);
+      oc.rc = exit_of(d);
+      outcomes.push_back(std::move(oc));
+    }
+    for (auto& [key, slot] : slot_of) {
+      if (done.size() < 200000) { // memory stays bounded on huge inputs
+        done.emplace(key, outcomes[static_cast<std::size_t>(slot)]);
+      }
+    }
+    for (auto& it : items) {
+      if (!it.text.empty()) {
+        tally.add(it.rc);
+        out += it.text;
+        continue;
+      }
+      const Outcome& oc = it.cached ? it.outcome : outcomes[static_cast<std::size_t>(it.slot)];
+      if (interrupted && oc.rc == kExitInterrupted) {
+        continue; // not decided: nothing is written for it
+      }
+      tally.add(oc.rc);
+      out += oc.json;
+      out += ",\"id\":";
+      out += it.id.empty() ? "null" : it.id;
+      out += fmt::format(",\"line\":{}}}\n", it.line);
+    }
   };
   core::batch::Options bo;
-  bo.jobs = std::max(1u, o.jobs);
-  bo.chunk_lines = 16;
+  bo.jobs = 1; // one thread: the concurrency is in the event loop
+  bo.chunk_lines = std::max<std::size_t>(256, static_cast<std::size_t>(o.jobs) * 64);
   auto write = [&](std::string_view text) {
     return std::fwrite(text.data(), 1, text.size(), env.out) == text.size();
   };
-  auto stats = core::batch::run_lines(fd, write, bo, make_worker);
+  auto stats = core::batch::run_lines(
+      fd, write, bo, [&](unsigned) -> core::batch::ChunkFn { return chunk; });
   std::fflush(env.out);
   if (fd > 0) {
     ::close(fd);
@@ -661,10 +752,10 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
                    traffic.requests.load(),
                    traffic.connections.load(),
                    traffic.connections.load() == 1 ? "" : "s",
-                   dedupe.hits(),
+                   dedupe_hits,
                    secs,
                    secs > 0 ? static_cast<double>(lines) / secs : 0.0));
-  if (stats->interrupted) {
+  if (stats->interrupted || interrupted) {
     return kExitInterrupted;
   }
   return tally.rc;
@@ -689,7 +780,9 @@ int run_check(const CheckOptions& o, Env& env) {
   if (!o.batch.empty() && o.batch == "-" && o.uma.token == "-") {
     return report(env, core::usage_error("bad_flags", "--batch - and --token - both read stdin"));
   }
-  TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(o.uma, env));
+  UmaFlags flags = o.uma;
+  flags.net.max_connections = o.batch.empty() ? 8 : static_cast<long>(o.jobs);
+  TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(flags, env));
   if (o.batch.empty() && (!perms.empty() || !o.path.empty()) && ctx->audience().empty()) {
     return report(env,
                   core::usage_error("no_audience",
@@ -718,13 +811,11 @@ int run_check(const CheckOptions& o, Env& env) {
   ask.raw = o.permissions;
   ask.method = o.method;
   ask.path = o.path;
-  const Decision d = decide(*ctx,
-                            ctx->net().http(),
-                            resolver.get(),
-                            token_endpoint,
-                            ask,
-                            require_all,
-                            o.enforcement == "permissive");
+  Prepared pr = prepare(
+      *ctx, ctx->net().http(), resolver.get(), ask, require_all, o.enforcement == "permissive");
+  std::vector<Prepared*> one{&pr};
+  run_rounds(one, ctx->net().http(), token_endpoint);
+  const Decision d = finish(std::move(pr));
   if (d.error) {
     if (o.uma.output.json) {
       print_json(env, to_json(d, require_all));

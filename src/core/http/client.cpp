@@ -130,6 +130,7 @@ private:
     cfg.cacert = m_opts.cacert;
     cfg.insecure = m_opts.insecure;
     cfg.connect_timeout_ms = m_connect_timeout;
+    cfg.max_host_connections = m_opts.max_connections;
     cfg.interrupted = &interrupted_trampoline;
     if (m_opts.trace) {
       cfg.trace = &TransportClient::on_trace;
@@ -203,18 +204,27 @@ private:
   }
 
   void run(std::vector<std::unique_ptr<Job>>& jobs) {
-    const auto now = Clock::now();
-    for (auto& job : jobs) {
-      if (!job->result) {
-        job->deadline = now + std::chrono::milliseconds(m_opts.timeout_ms);
-        job->visited.push_back(job->url.str());
-        start(*job);
+    // At most max_connections transfers in flight: a request's timeout starts when it is handed
+    // to the transport, so one queued behind a slow server is not timed out by the wait.
+    const std::size_t window = static_cast<std::size_t>(std::max<long>(1, m_opts.max_connections));
+    std::size_t next = 0;
+    auto feed = [&] {
+      while (next < jobs.size() && m_transport->in_flight() < window) {
+        Job& job = *jobs[next++];
+        if (job.result) {
+          continue;
+        }
+        job.deadline = Clock::now() + std::chrono::milliseconds(m_opts.timeout_ms);
+        job.visited.push_back(job.url.str());
+        start(job);
       }
-    }
+    };
+    feed();
     while (m_transport->in_flight() > 0) {
       for (Transfer* t : m_transport->wait(200)) {
         finish(*static_cast<Job*>(t->user));
       }
+      feed();
     }
   }
 

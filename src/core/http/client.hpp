@@ -27,6 +27,7 @@ struct ClientOptions {
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   int max_redirects = kMaxRedirects;
   std::string user_agent = "tollgate/" TOLLGATE_VERSION;
+  long max_connections = 8; // kept-alive connections per host that perform_all may open
   // -v: receives finished trace lines ("> GET /x HTTP/1.1", "< HTTP/1.1 200 OK", "* ..."), with
   // secrets and tokens already redacted. Null: no tracing.
   std::function<void(std::string_view line)> trace;

@@ -192,166 +192,246 @@ Result<std::vector<Granted>> parse_granted(const std::string& body) {
   return out;
 }
 
-Result<CheckResult> check(const CheckRequest& req, const Transport& transport) {
-  CheckResult result;
-  for (const auto& p : req.permissions) {
-    result.permissions.push_back({p.raw, p.resource, p.scopes, std::nullopt, ""});
+Checker::Checker(CheckRequest request) : m_req(std::move(request)) {
+  for (const auto& p : m_req.permissions) {
+    m_result.permissions.push_back({p.raw, p.resource, p.scopes, std::nullopt, ""});
+    m_wire.push_back(p.wire());
   }
-  auto send = [&](const std::vector<std::string>& wire, const char* mode) -> Result<Reply> {
-    Form f = base_form(req.audience, req.claim_token, req.subject_token);
-    for (const auto& w : wire) {
-      f.emplace_back("permission", w);
-    }
-    f.emplace_back("response_mode", mode);
-    ++result.requests;
-    return transport(f);
-  };
-  auto fail_idp = [&](const IdpError& e) {
-    result.decided = false;
-    result.allowed = false;
-    result.idp_error = e;
-    result.message = explain_idp_error(e, req.audience);
-  };
-
-  std::vector<std::string> wire;
-  for (const auto& p : req.permissions) {
-    wire.push_back(p.wire());
+  if (m_req.entitlement || !m_req.require_all || m_req.permissions.empty()) {
+    m_mode = Mode::decision;
+    m_pending.push_back(form(m_wire, "decision"));
+    return;
   }
-
-  if (req.entitlement || !req.require_all || req.permissions.empty()) {
-    TOLLGATE_TRY(auto reply, send(wire, "decision"));
-    IdpError err;
-    const Outcome o = classify(reply, err);
-    if (o == Outcome::granted) {
-      result.allowed = true;
-      return result;
-    }
-    if (o == Outcome::no_resource || o == Outcome::no_scope || o == Outcome::error) {
-      fail_idp(err);
-      return result;
-    }
-    // Denied. With one permission this is the answer; with several, a name that does not exist
-    // may have been dropped silently, so ask about each on its own.
-    result.message = req.permissions.size() <= 1 ? "the IdP denied the permission"
-                                                 : "the IdP denied every permission";
-    if (req.permissions.size() > 1) {
-      for (std::size_t i = 0; i < req.permissions.size(); ++i) {
-        TOLLGATE_TRY(auto r, send({wire[i]}, "decision"));
-        IdpError e;
-        const Outcome po = classify(r, e);
-        if (po == Outcome::no_resource || po == Outcome::no_scope || po == Outcome::error) {
-          result.permissions[i].detail = explain_idp_error(e, req.audience);
-          fail_idp(e);
-          return result;
-        }
-      }
-    }
-    for (auto& p : result.permissions) {
-      p.granted = false;
-    }
-    return result;
-  }
-
-  const std::vector<Pair> pairs = pairs_of(req.permissions);
-  if (pairs.size() == 1) {
+  m_pairs = pairs_of(m_req.permissions);
+  if (m_pairs.size() == 1) {
     // One resource/scope pair: Keycloak's decision is exactly the answer, in one request.
-    TOLLGATE_TRY(auto reply, send({pairs[0].wire()}, "decision"));
-    IdpError err;
-    const Outcome o = classify(reply, err);
-    if (o == Outcome::granted || o == Outcome::denied) {
-      result.allowed = o == Outcome::granted;
-      for (auto& p : result.permissions) {
-        p.granted = result.allowed;
-      }
-      if (!result.allowed) {
-        result.message = fmt::format("denied: {}", req.permissions.front().raw);
-        result.permissions.front().detail = fmt::format("{} is not granted", pair_text(pairs[0]));
-      }
-      return result;
-    }
-    std::string why = explain_idp_error(err, req.audience);
-    if (o == Outcome::no_scope && !pairs[0].scope.empty()) {
-      why = fmt::format(
-          "scope '{}' does not exist on resource server '{}'", pairs[0].scope, req.audience);
-    }
-    fail_idp(err);
-    result.message = why;
-    result.permissions.front().detail = why;
-    return result;
+    m_mode = Mode::single_pair;
+    m_pending.push_back(form({m_pairs[0].wire()}, "decision"));
+    return;
   }
+  m_mode = Mode::pairs;
+  m_pending.push_back(form(m_wire, "permissions"));
+}
 
-  // require all: one permissions-mode request, then match every pair.
-  TOLLGATE_TRY(auto reply, send(wire, "permissions"));
+Form Checker::form(const std::vector<std::string>& wire, const char* mode) const {
+  Form f = base_form(m_req.audience, m_req.claim_token, m_req.subject_token);
+  for (const auto& w : wire) {
+    f.emplace_back("permission", w);
+  }
+  f.emplace_back("response_mode", mode);
+  return f;
+}
+
+std::vector<Form> Checker::next() {
+  std::vector<Form> out;
+  out.swap(m_pending);
+  m_result.requests += static_cast<int>(out.size());
+  return out;
+}
+
+void Checker::fail_idp(const IdpError& e) {
+  m_result.decided = false;
+  m_result.allowed = false;
+  m_result.idp_error = e;
+  m_result.message = explain_idp_error(e, m_req.audience);
+}
+
+void Checker::answer(std::vector<Result<Reply>> replies) {
+  for (auto& r : replies) {
+    if (!r) {
+      m_error = std::move(r).error();
+      m_done = true;
+      return;
+    }
+  }
+  ++m_round;
+  switch (m_mode) {
+  case Mode::decision:
+    return m_round == 1 ? decision_first(*replies.at(0)) : decision_probes(replies);
+  case Mode::single_pair:
+    return single_pair(*replies.at(0));
+  case Mode::pairs:
+    return m_round == 1 ? pairs_first(*replies.at(0)) : pairs_probes(replies);
+  }
+}
+
+void Checker::decision_first(const Reply& reply) {
+  IdpError err;
+  const Outcome o = classify(reply, err);
+  if (o == Outcome::granted) {
+    m_result.allowed = true;
+    m_done = true;
+    return;
+  }
+  if (o != Outcome::denied) {
+    fail_idp(err);
+    m_done = true;
+    return;
+  }
+  // Denied. With one permission this is the answer; with several, a name that does not exist may
+  // have been dropped silently, so each is asked about on its own.
+  m_result.message = m_req.permissions.size() <= 1 ? "the IdP denied the permission"
+                                                   : "the IdP denied every permission";
+  if (m_req.permissions.size() > 1) {
+    for (const auto& w : m_wire) {
+      m_pending.push_back(form({w}, "decision"));
+    }
+    return;
+  }
+  for (auto& p : m_result.permissions) {
+    p.granted = false;
+  }
+  m_done = true;
+}
+
+void Checker::decision_probes(const std::vector<Result<Reply>>& replies) {
+  m_done = true;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    IdpError e;
+    const Outcome po = classify(*replies[i], e);
+    if (po == Outcome::no_resource || po == Outcome::no_scope || po == Outcome::error) {
+      m_result.permissions[i].detail = explain_idp_error(e, m_req.audience);
+      fail_idp(e);
+      return;
+    }
+  }
+  for (auto& p : m_result.permissions) {
+    p.granted = false;
+  }
+}
+
+void Checker::single_pair(const Reply& reply) {
+  m_done = true;
+  IdpError err;
+  const Outcome o = classify(reply, err);
+  if (o == Outcome::granted || o == Outcome::denied) {
+    m_result.allowed = o == Outcome::granted;
+    for (auto& p : m_result.permissions) {
+      p.granted = m_result.allowed;
+    }
+    if (!m_result.allowed) {
+      m_result.message = fmt::format("denied: {}", m_req.permissions.front().raw);
+      m_result.permissions.front().detail = fmt::format("{} is not granted", pair_text(m_pairs[0]));
+    }
+    return;
+  }
+  std::string why = explain_idp_error(err, m_req.audience);
+  if (o == Outcome::no_scope && !m_pairs[0].scope.empty()) {
+    why = fmt::format(
+        "scope '{}' does not exist on resource server '{}'", m_pairs[0].scope, m_req.audience);
+  }
+  fail_idp(err);
+  m_result.message = why;
+  m_result.permissions.front().detail = why;
+}
+
+void Checker::pairs_first(const Reply& reply) {
   std::vector<Granted> granted;
   IdpError err;
   const Outcome o = classify(reply, err);
   if (o == Outcome::granted) {
     auto g = parse_granted(reply.body);
     if (!g) {
-      return std::move(g).error();
+      m_error = std::move(g).error();
+      m_done = true;
+      return;
     }
     granted = std::move(g).value();
-  } else if (o == Outcome::denied) {
-    granted.clear();
-  } else {
+  } else if (o != Outcome::denied) {
     fail_idp(err);
-    return result;
+    m_done = true;
+    return;
   }
-  std::vector<bool> pair_ok(pairs.size(), false);
-  std::vector<std::string> missing_text(req.permissions.size());
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    pair_ok[i] = pair_granted(pairs[i], granted);
+  m_pair_ok.assign(m_pairs.size(), false);
+  for (std::size_t i = 0; i < m_pairs.size(); ++i) {
+    m_pair_ok[i] = pair_granted(m_pairs[i], granted);
   }
-  // Probe what is missing, unless the request held a single pair (its answer is then exact).
-  if (pairs.size() > 1) {
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-      if (pair_ok[i]) {
-        continue;
-      }
-      TOLLGATE_TRY(auto r, send({pairs[i].wire()}, "decision"));
-      IdpError e;
-      const Outcome po = classify(r, e);
-      if (po == Outcome::granted) {
-        pair_ok[i] = true; // Keycloak grants it alone (its list was filtered)
-      } else if (po != Outcome::denied) {
-        std::string why = explain_idp_error(e, req.audience);
-        if (po == Outcome::no_scope && !pairs[i].scope.empty()) {
-          why = fmt::format(
-              "scope '{}' does not exist on resource server '{}'", pairs[i].scope, req.audience);
-        }
-        result.permissions[pairs[i].permission_index].detail = why;
-        result.permissions[pairs[i].permission_index].granted = false;
-        fail_idp(e);
-        result.message = why;
-        return result;
-      }
+  // Pairs missing from the granted list are asked about on their own: Keycloak filters the list
+  // and silently drops names that do not exist once another one resolved.
+  for (std::size_t i = 0; i < m_pairs.size(); ++i) {
+    if (!m_pair_ok[i]) {
+      m_probed.push_back(i);
+      m_pending.push_back(form({m_pairs[i].wire()}, "decision"));
     }
   }
-  result.allowed = true;
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    auto& pr = result.permissions[pairs[i].permission_index];
+  if (m_pending.empty()) {
+    finish_pairs();
+  }
+}
+
+void Checker::pairs_probes(const std::vector<Result<Reply>>& replies) {
+  for (std::size_t k = 0; k < replies.size(); ++k) {
+    const std::size_t i = m_probed[k];
+    IdpError e;
+    const Outcome po = classify(*replies[k], e);
+    if (po == Outcome::granted) {
+      m_pair_ok[i] = true; // Keycloak grants it alone (its list was filtered)
+    } else if (po != Outcome::denied) {
+      std::string why = explain_idp_error(e, m_req.audience);
+      if (po == Outcome::no_scope && !m_pairs[i].scope.empty()) {
+        why = fmt::format(
+            "scope '{}' does not exist on resource server '{}'", m_pairs[i].scope, m_req.audience);
+      }
+      auto& pr = m_result.permissions[m_pairs[i].permission_index];
+      pr.detail = why;
+      pr.granted = false;
+      fail_idp(e);
+      m_result.message = why;
+      m_done = true;
+      return;
+    }
+  }
+  finish_pairs();
+}
+
+void Checker::finish_pairs() {
+  m_done = true;
+  m_result.allowed = true;
+  for (std::size_t i = 0; i < m_pairs.size(); ++i) {
+    auto& pr = m_result.permissions[m_pairs[i].permission_index];
     if (!pr.granted.has_value()) {
       pr.granted = true;
     }
-    if (!pair_ok[i]) {
+    if (!m_pair_ok[i]) {
       pr.granted = false;
-      result.allowed = false;
+      m_result.allowed = false;
       if (!pr.detail.empty()) {
         pr.detail += ", ";
       }
-      pr.detail += fmt::format("{} is not granted", pair_text(pairs[i]));
+      pr.detail += fmt::format("{} is not granted", pair_text(m_pairs[i]));
     }
   }
-  if (!result.allowed) {
+  if (!m_result.allowed) {
     std::vector<std::string> denied;
-    for (const auto& p : result.permissions) {
+    for (const auto& p : m_result.permissions) {
       if (p.granted == false) {
         denied.push_back(p.permission);
       }
     }
-    result.message = fmt::format("denied: {}", util::join(denied, ", "));
+    m_result.message = fmt::format("denied: {}", util::join(denied, ", "));
   }
-  return result;
+}
+
+Result<CheckResult> Checker::result() && {
+  if (m_error) {
+    return std::move(*m_error);
+  }
+  return std::move(m_result);
+}
+
+Result<CheckResult> check(const CheckRequest& req, const Transport& transport) {
+  Checker c(req);
+  while (!c.done()) {
+    std::vector<Result<Reply>> replies;
+    for (const auto& f : c.next()) {
+      replies.push_back(transport(f));
+      if (!replies.back()) {
+        break; // the first failure ends the check
+      }
+    }
+    c.answer(std::move(replies));
+  }
+  return std::move(c).result();
 }
 
 } // namespace tollgate::core::uma

@@ -73,6 +73,41 @@ struct CheckResult {
 // a name that does not exist is reported as such.
 Result<CheckResult> check(const CheckRequest& request, const Transport& transport);
 
+// The same check as a sequence of rounds, for callers that send many checks' requests at once
+// (the batch mode over one event loop): next() gives the forms to send now (the requests of one
+// round are independent), answer() takes their replies in the same order, until done().
+class Checker {
+public:
+  explicit Checker(CheckRequest request);
+  std::vector<Form> next();
+  void answer(std::vector<Result<Reply>> replies);
+  bool done() const { return m_done; }
+  Result<CheckResult> result() &&;
+
+private:
+  enum class Mode { decision, single_pair, pairs };
+  Form form(const std::vector<std::string>& wire, const char* mode) const;
+  void fail_idp(const IdpError& e);
+  void decision_first(const Reply& reply);
+  void decision_probes(const std::vector<Result<Reply>>& replies);
+  void single_pair(const Reply& reply);
+  void pairs_first(const Reply& reply);
+  void pairs_probes(const std::vector<Result<Reply>>& replies);
+  void finish_pairs();
+
+  CheckRequest m_req;
+  Mode m_mode = Mode::decision;
+  CheckResult m_result;
+  std::vector<std::string> m_wire;
+  std::vector<Pair> m_pairs;
+  std::vector<bool> m_pair_ok;
+  std::vector<std::size_t> m_probed; // pair index of each probe of the second round
+  std::vector<Form> m_pending;
+  std::optional<Error> m_error;
+  int m_round = 0;
+  bool m_done = false;
+};
+
 // The form of a uma-ticket request (shared with `uma permissions` and `uma rpt`).
 Form base_form(const std::string& audience,
                const std::string& claim_token,

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace tollgate::core::uma {
 namespace {
 
@@ -32,39 +34,50 @@ Error protection_error(const http::Response& r) {
 
 } // namespace
 
+Result<http::Request>
+uma_request(const std::string& token_endpoint, const Identity& identity, const Form& form) {
+  http::Request req;
+  req.method = "POST";
+  req.url = token_endpoint;
+  req.headers.push_back({"Accept", "application/json"});
+  req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  http::Params params(form.begin(), form.end());
+  if (!identity.bearer.empty()) {
+    req.headers.push_back({"Authorization", "Bearer " + identity.bearer});
+  } else if (identity.client) {
+    TOLLGATE_CHECK(oidc::apply_client_auth(*identity.client, req, params));
+  } else {
+    return usage_error("no_identity",
+                       "no identity for the permission request: pass --token (the user's access "
+                       "token) or --client-id with a client secret");
+  }
+  req.body = http::form_encode(params);
+  return req;
+}
+
+Result<Reply> to_reply(Result<http::Response> response) {
+  TOLLGATE_TRY(auto resp, std::move(response));
+  if (resp.status >= 300 && resp.status < 400) {
+    return http::status_error(resp);
+  }
+  return Reply{resp.status, std::move(resp.body)};
+}
+
 Transport http_transport(http::HttpClient& http,
                          std::string token_endpoint,
                          Identity identity,
                          Traffic* traffic) {
   return [&http, endpoint = std::move(token_endpoint), identity = std::move(identity), traffic](
              const Form& form) -> Result<Reply> {
-    http::Request req;
-    req.method = "POST";
-    req.url = endpoint;
-    req.headers.push_back({"Accept", "application/json"});
-    req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
-    http::Params params(form.begin(), form.end());
-    if (!identity.bearer.empty()) {
-      req.headers.push_back({"Authorization", "Bearer " + identity.bearer});
-    } else if (identity.client) {
-      TOLLGATE_CHECK(oidc::apply_client_auth(*identity.client, req, params));
-    } else {
-      return usage_error("no_identity",
-                         "no identity for the permission request: pass --token (the user's access "
-                         "token) or --client-id with a client secret");
-    }
-    req.body = http::form_encode(params);
-    TOLLGATE_TRY(auto resp, http.perform(std::move(req)));
-    if (traffic != nullptr) {
+    TOLLGATE_TRY(auto req, uma_request(endpoint, identity, form));
+    auto resp = http.perform(std::move(req));
+    if (traffic != nullptr && resp) {
       ++traffic->requests;
-      if (!resp.connection_reused) {
+      if (!resp->connection_reused) {
         ++traffic->connections;
       }
     }
-    if (resp.status >= 300 && resp.status < 400) {
-      return http::status_error(resp);
-    }
-    return Reply{resp.status, std::move(resp.body)};
+    return to_reply(std::move(resp));
   };
 }
 
@@ -185,6 +198,64 @@ Result<std::vector<std::string>> PathResolver::resolve(http::HttpClient& http,
   std::lock_guard<std::mutex> lock(m_mutex);
   m_known.emplace(path, ids);
   return ids;
+}
+
+Result<void> PathResolver::resolve_all(http::HttpClient& http,
+                                       const std::vector<std::string>& paths) {
+  std::vector<std::string> todo;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto& p : paths) {
+      if (m_known.find(p) == m_known.end()
+          && std::find(todo.begin(), todo.end(), p) == todo.end()) {
+        todo.push_back(p);
+      }
+    }
+  }
+  if (todo.empty()) {
+    return {};
+  }
+  TOLLGATE_TRY(std::string pat, m_pat->get(http));
+  std::vector<http::Request> reqs;
+  for (const auto& p : todo) {
+    ResourceQuery q;
+    q.uri = p;
+    q.matching_uri = true;
+    reqs.push_back(bearer_get(resource_query_url(m_endpoint, q), pat));
+  }
+  auto results = http.perform_all(std::move(reqs));
+  std::optional<Error> first;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto& r = results[i];
+    Result<util::Json> doc = !r         ? Result<util::Json>(std::move(r).error())
+                             : !r->ok() ? Result<util::Json>(protection_error(*r))
+                                        : http::json_body(*r);
+    if (doc && !doc->is_array()) {
+      doc = network_error("bad_response",
+                          fmt::format("{}: the resource query answer is not a JSON array",
+                                      http::display_url(m_endpoint)));
+    }
+    if (!doc) {
+      if (!first) {
+        first = std::move(doc).error();
+      }
+      continue;
+    }
+    std::vector<std::string> ids;
+    for (const auto& e : *doc) {
+      if (e.is_string()) {
+        ids.push_back(e.get<std::string>());
+      } else if (e.is_object() && e.contains("_id") && e["_id"].is_string()) {
+        ids.push_back(e["_id"].get<std::string>());
+      }
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_known.emplace(todo[i], std::move(ids));
+  }
+  if (first) {
+    return std::move(*first);
+  }
+  return {};
 }
 
 Result<std::string> claim_token(const std::vector<std::string>& assignments) {

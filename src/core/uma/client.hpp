@@ -34,6 +34,14 @@ struct Traffic {
   std::atomic<long> connections{0}; // responses that did not reuse a kept-alive connection
 };
 
+// The HTTP request of one uma-ticket form with `identity` (usage error without one).
+Result<http::Request>
+uma_request(const std::string& token_endpoint, const Identity& identity, const Form& form);
+
+// What check() judges of a response: any HTTP answer but a redirect (which the client did not
+// follow: a POST is only followed same-origin with 307/308).
+Result<Reply> to_reply(Result<http::Response> response);
+
 // A Transport posting uma-ticket forms to `token_endpoint` with `identity`. Transfer failures are
 // network errors naming the endpoint; any HTTP answer is a Reply for check() to judge.
 Transport http_transport(http::HttpClient& http,
@@ -98,6 +106,9 @@ public:
   PathResolver(std::string endpoint, PatSource& pat)
       : m_endpoint(std::move(endpoint)), m_pat(&pat) {}
   Result<std::vector<std::string>> resolve(http::HttpClient& http, const std::string& path);
+  // Resolve several paths at once (concurrent lookups); afterwards resolve() answers them from
+  // memory. Returns the first failure, but keeps what was resolved.
+  Result<void> resolve_all(http::HttpClient& http, const std::vector<std::string>& paths);
 
 private:
   std::mutex m_mutex;

@@ -98,6 +98,10 @@ public:
   explicit CurlTransport(const TransportConfig& cfg) : m_cfg(cfg) {
     m_multi = curl_multi_init();
     curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, cfg.max_host_connections);
+    // Keep that many idle connections: libcurl's default cache size follows the number of easy
+    // handles, so it shrinks when a batch of transfers drains and kept-alive connections would
+    // be closed, to be opened again for the next batch.
+    curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, cfg.max_host_connections);
     // HTTP/2 multiplexing when the server offers it (libcurl's default for https).
     curl_multi_setopt(m_multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   }
