@@ -7,6 +7,7 @@
 #include "cli/uma_common.hpp"
 #include "core/batch/pipeline.hpp"
 #include "core/http/module.hpp"
+#include "core/util/interrupt.hpp"
 #include "core/util/json.hpp"
 #include "core/util/text.hpp"
 
@@ -692,9 +693,6 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
     outcomes.reserve(work.size());
     for (auto& p : work) {
       const Decision d = finish(std::move(p));
-      if (d.error && d.error->cls == core::ErrorClass::interrupted) {
-        interrupted = true;
-      }
       Outcome oc;
       write_decision(oc.json, d, require_all);
       oc.rc = exit_of(d);
@@ -706,14 +704,20 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
       }
     }
     for (auto& it : items) {
+      if (interrupted) {
+        break;
+      }
       if (!it.text.empty()) {
         tally.add(it.rc);
         out += it.text;
         continue;
       }
       const Outcome& oc = it.cached ? it.outcome : outcomes[static_cast<std::size_t>(it.slot)];
-      if (interrupted && oc.rc == kExitInterrupted) {
-        continue; // not decided: nothing is written for it
+      if (oc.rc == kExitInterrupted) {
+        interrupted = true;
+      }
+      if (interrupted) {
+        break; // Ctrl-C: the output stays a prefix of the input, of decided lines only
       }
       tally.add(oc.rc);
       out += oc.json;
@@ -722,6 +726,7 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
       out += fmt::format(",\"line\":{}}}\n", it.line);
     }
   };
+  core::util::set_cooperative(true); // Ctrl-C: finish the chunk's output, then stop
   core::batch::Options bo;
   bo.jobs = 1; // one thread: the concurrency is in the event loop
   bo.chunk_lines = std::max<std::size_t>(256, static_cast<std::size_t>(o.jobs) * 64);
@@ -777,8 +782,8 @@ int run_check(const CheckOptions& o, Env& env) {
                                     "(as APISIX lazy_load_paths does): drop the PERMISSION "
                                     "arguments, or drop --path"));
   }
-  if (!o.batch.empty() && o.batch == "-" && o.uma.token == "-") {
-    return report(env, core::usage_error("bad_flags", "--batch - and --token - both read stdin"));
+  if (auto ok = stdin_once(o.uma, {{"--batch", o.batch}}); !ok) {
+    return report(env, ok.error());
   }
   UmaFlags flags = o.uma;
   flags.net.max_connections = o.batch.empty() ? 8 : static_cast<long>(o.jobs);
@@ -798,6 +803,12 @@ int run_check(const CheckOptions& o, Env& env) {
                                     "no identity: pass --token (the user's access token) or "
                                     "--client-id with a client secret (the client's service "
                                     "account)"));
+  }
+  if (!o.path.empty() && !ctx->has_client()) {
+    return report(env,
+                  core::usage_error("no_client_id",
+                                    "--path needs a PAT for the protection API: pass --client-id "
+                                    "and the secret of the resource server's client"));
   }
   TOLLGATE_TRY_EXIT(const std::string token_endpoint, ctx->token_endpoint());
   std::unique_ptr<uma::PathResolver> resolver;

@@ -47,7 +47,28 @@ void add_uma_flags(CLI::App* sub, UmaFlags& f, bool identity, bool audience) {
   add_output_options(sub, f.output);
 }
 
+core::Result<void> stdin_once(const UmaFlags& f,
+                              std::vector<std::pair<std::string, std::string>> extra) {
+  extra.emplace_back("--token", f.token);
+  extra.emplace_back("--subject-token", f.subject_token);
+  extra.emplace_back("--client-secret-file", f.client.secret_file);
+  std::vector<std::string> readers;
+  for (const auto& [flag, value] : extra) {
+    if (value == "-") {
+      readers.push_back(flag + " -");
+    }
+  }
+  if (readers.size() > 1) {
+    return core::usage_error("bad_flags",
+                             fmt::format("{} and {} both read stdin: give one of them as a file",
+                                         readers[0],
+                                         readers[1]));
+  }
+  return {};
+}
+
 core::Result<std::unique_ptr<UmaContext>> UmaContext::open(const UmaFlags& f, Env& env) {
+  TOLLGATE_CHECK(stdin_once(f));
   std::unique_ptr<UmaContext> c(new UmaContext());
   c->m_flags = &f;
   c->m_env = &env;
@@ -60,9 +81,6 @@ core::Result<std::unique_ptr<UmaContext>> UmaContext::open(const UmaFlags& f, En
           ? f.token_endpoint
           : (f.issuer.empty() && p && p->token_endpoint ? *p->token_endpoint : "");
   c->m_audience = !f.audience.empty() ? f.audience : (p && p->audience ? *p->audience : "");
-  if (f.token == "-" && f.subject_token == "-") {
-    return core::usage_error("bad_flags", "--token and --subject-token cannot both read stdin");
-  }
   if (!f.token.empty()) {
     TOLLGATE_TRY(c->m_user_token, read_token_argument(f.token, env, kMaxTokenBytes));
   }

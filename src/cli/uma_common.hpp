@@ -77,6 +77,11 @@ private:
   core::util::SystemClock m_clock;
 };
 
+// At most one of the inputs may be "-" (stdin): --token, --subject-token, --client-secret-file
+// and the command's own `extra` ones ({flag, value}). A usage error names the two.
+core::Result<void> stdin_once(const UmaFlags& f,
+                              std::vector<std::pair<std::string, std::string>> extra = {});
+
 // Parse PERMISSION arguments (usage error naming the bad one).
 core::Result<std::vector<core::uma::Permission>>
 parse_permissions(const std::vector<std::string>& args);

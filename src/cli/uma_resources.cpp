@@ -64,6 +64,12 @@ int run_resources(const ResourcesOptions& o, Env& env) {
                                     "resources' URI patterns, as Keycloak's PathMatcher does)"));
   }
   TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(o.uma, env));
+  if (!ctx->has_client()) {
+    return report(env,
+                  core::usage_error("no_client_id",
+                                    "the protection API needs a PAT: pass --client-id and the "
+                                    "secret of the resource server's client"));
+  }
   TOLLGATE_TRY_EXIT(const std::string endpoint, ctx->resource_endpoint());
   TOLLGATE_TRY_EXIT(uma::PatSource * pat_source, ctx->pat());
   TOLLGATE_TRY_EXIT(const std::string pat, pat_source->get(ctx->net().http()));

@@ -21,8 +21,8 @@ struct RptOptions {
 
 int run_rpt(const RptOptions& o, Env& env) {
   TOLLGATE_TRY_EXIT(auto perms, parse_permissions(o.permissions));
-  if (!o.rpt.empty() && o.rpt == "-" && o.uma.token == "-") {
-    return report(env, core::usage_error("bad_flags", "--rpt - and --token - both read stdin"));
+  if (auto ok = stdin_once(o.uma, {{"--rpt", o.rpt}}); !ok) {
+    return report(env, ok.error());
   }
   std::string old;
   if (!o.rpt.empty()) {

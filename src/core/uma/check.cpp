@@ -77,7 +77,10 @@ std::string pair_text(const Pair& p) {
 Form base_form(const std::string& audience,
                const std::string& claim_token,
                const std::string& subject_token) {
-  Form f = {{"grant_type", kUmaGrant}, {"audience", audience}};
+  Form f = {{"grant_type", kUmaGrant}};
+  if (!audience.empty()) {
+    f.emplace_back("audience", audience);
+  }
   if (!claim_token.empty()) {
     f.emplace_back("claim_token", claim_token);
     // Always explicit: without it, Bearer-authenticated requests take the ID-token path and the
