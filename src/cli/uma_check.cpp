@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -349,6 +350,62 @@ struct Outcome {
   int rc = 0;
 };
 
+// What identical asks share across the workers of one run: the first one to claim a key decides
+// it; the others reuse its outcome, or wait for it when it is still being decided.
+class SharedOutcomes {
+public:
+  using Future = std::shared_future<Outcome>;
+  using Promise = std::shared_ptr<std::promise<Outcome>>;
+  struct Claim {
+    std::optional<Outcome> done;
+    std::optional<Future> pending;
+    Promise promise; // set when the caller must decide (and publish)
+  };
+  Claim claim(const std::string& key) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    Claim c;
+    if (auto it = m_map.find(key); it != m_map.end()) {
+      ++m_hits;
+      if (it->second.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        c.done = it->second.get();
+      } else {
+        c.pending = it->second;
+      }
+      return c;
+    }
+    c.promise = std::make_shared<std::promise<Outcome>>();
+    if (m_map.size() < kMaxEntries) {
+      m_map.emplace(key, c.promise->get_future().share());
+    }
+    return c;
+  }
+  void publish(const Promise& p, const Outcome& o) { p->set_value(o); }
+  void hit() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    ++m_hits;
+  }
+  long hits() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_hits;
+  }
+
+private:
+  static constexpr std::size_t kMaxEntries = 200000; // memory stays bounded on huge inputs
+  mutable std::mutex m_mutex;
+  std::map<std::string, Future> m_map;
+  long m_hits = 0;
+};
+
+// Worker threads of a batch: one event loop per CPU at most, never more than --jobs.
+unsigned batch_workers(unsigned jobs) {
+  return std::max(1u, std::min(jobs, core::batch::available_cpus()));
+}
+
+// Worker w's share of the --jobs connections (they add up to jobs).
+long connection_share(unsigned jobs, unsigned workers, unsigned w) {
+  return static_cast<long>(jobs / workers + (w < jobs % workers ? 1 : 0));
+}
+
 struct BatchTally {
   std::mutex mutex;
   long allowed = 0, denied = 0, undecided = 0, bad = 0;
@@ -578,7 +635,9 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
     return report(env, resource_endpoint.error());
   }
   std::unique_ptr<uma::PathResolver> resolver;
+  std::mutex resolver_mutex;
   auto get_resolver = [&]() -> core::Result<uma::PathResolver*> {
+    std::lock_guard<std::mutex> lock(resolver_mutex);
     if (!resolver) {
       TOLLGATE_TRY(std::string endpoint, resource_endpoint);
       TOLLGATE_TRY(uma::PatSource * pat, ctx.pat());
@@ -586,155 +645,172 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
     }
     return resolver.get();
   };
-  // One event loop: the requests of a chunk of lines go out together over at most --jobs
-  // kept-alive connections (libcurl multi), on the connection discovery already opened.
+  // A few worker threads (at most one per CPU), each an event loop: the requests of a chunk of
+  // lines go out together over the worker's share of the --jobs kept-alive connections (libcurl
+  // multi). Worker 0 keeps the connection discovery already opened.
+  const unsigned workers = batch_workers(o.jobs);
+  const auto candidates = http_module_candidates();
   uma::Traffic traffic;
-  CountingClient http(ctx.net().http(), traffic);
-  std::map<std::string, Outcome> done; // identical asks of earlier chunks
-  long dedupe_hits = 0;
+  SharedOutcomes shared;
   BatchTally tally;
-  core::util::StrictJsonParser parser;
-  bool interrupted = false;
+  std::atomic<bool> interrupted{false};
   const auto started = std::chrono::steady_clock::now();
 
-  auto chunk = [&](std::span<const core::batch::Line> lines, std::string& out) {
-    struct Item {
-      std::uint64_t line = 0;
-      std::string id;
-      std::string text; // a finished output line (bad lines)
-      int rc = 0;
-      std::string key;
-      long slot = -1; // index into `work` of the ask that decides it
-      bool cached = false;
-      Outcome outcome;
+  auto make_worker = [&](unsigned w) -> core::batch::ChunkFn {
+    std::shared_ptr<core::http::HttpClient> own;
+    core::http::HttpClient* inner = &ctx.net().http();
+    if (w > 0) {
+      auto options = ctx.net().options();
+      options.max_connections = connection_share(o.jobs, workers, w);
+      own = std::shared_ptr<core::http::HttpClient>(core::http::make_client(
+          std::move(options), core::http::module_transport_factory(candidates)));
+      inner = own.get();
+    }
+    auto http = std::make_shared<CountingClient>(*inner, traffic);
+    auto parser = std::make_shared<core::util::StrictJsonParser>();
+    return [&, own, http, parser](std::span<const core::batch::Line> lines, std::string& out) {
+      struct Item {
+        std::uint64_t line = 0;
+        std::string id;
+        std::string text; // a finished output line (bad lines)
+        int rc = 0;
+        long slot = -1; // index into `asks` when this worker decides it
+        std::optional<SharedOutcomes::Future> other; // another worker decides it
+        std::optional<Outcome> cached;
+      };
+      std::vector<Item> items;
+      items.reserve(lines.size());
+      std::vector<Ask> asks;
+      std::vector<SharedOutcomes::Promise> promises;
+      std::map<std::string, long> slot_of;
+      for (const auto& line : lines) {
+        Item it;
+        it.line = line.number;
+        if (line.too_long) {
+          it.rc = kExitUsage;
+          it.text = bad_line(it.id, line.number, "the line is longer than 1 MiB");
+          items.push_back(std::move(it));
+          continue;
+        }
+        if (core::util::trim(line.text).empty()) {
+          continue; // blank lines are not requests
+        }
+        auto ask = parse_line(*parser, line.text, o, it.id);
+        std::string problem;
+        if (!ask) {
+          problem = ask.error().message;
+        } else if ((!ask->permissions.empty() || !ask->path.empty()) && ctx.audience().empty()) {
+          problem = "permissions need --audience (the resource server)";
+        } else if (ask->bearer.empty() && ctx.user_token().empty() && !ctx.has_client()) {
+          problem = "no identity: give the line a \"token\", or pass --token or --client-id "
+                    "with a client secret";
+        }
+        if (!problem.empty()) {
+          it.rc = kExitUsage;
+          it.text = bad_line(it.id, line.number, problem);
+          items.push_back(std::move(it));
+          continue;
+        }
+        std::string key = dedupe_key(*ask);
+        if (auto sl = slot_of.find(key); sl != slot_of.end()) {
+          it.slot = sl->second;
+          shared.hit();
+        } else {
+          auto claim = shared.claim(key);
+          if (claim.done) {
+            it.cached = std::move(claim.done);
+          } else if (claim.pending) {
+            it.other = std::move(claim.pending);
+          } else {
+            it.slot = static_cast<long>(asks.size());
+            slot_of.emplace(std::move(key), it.slot);
+            asks.push_back(std::move(*ask));
+            promises.push_back(std::move(claim.promise));
+          }
+        }
+        items.push_back(std::move(it));
+      }
+      // Paths first, all at once, then every check's rounds together.
+      std::vector<std::string> paths;
+      for (const auto& a : asks) {
+        if (!a.path.empty()) {
+          paths.push_back(a.path);
+        }
+      }
+      std::optional<core::Error> lookup_error;
+      uma::PathResolver* r = nullptr;
+      if (!paths.empty()) {
+        auto got = get_resolver();
+        if (!got) {
+          lookup_error = got.error();
+        } else {
+          r = *got;
+          (void)r->resolve_all(*http, paths); // failures come back per path from resolve()
+        }
+      }
+      std::vector<Prepared> work;
+      work.reserve(asks.size());
+      for (const auto& a : asks) {
+        if (!a.path.empty() && lookup_error) {
+          Prepared p;
+          p.d.has_path = true;
+          p.d.path = a.path;
+          p.d.error = *lookup_error;
+          work.push_back(std::move(p));
+          continue;
+        }
+        work.push_back(prepare(ctx, *http, r, a, require_all, permissive));
+      }
+      std::vector<Prepared*> pending;
+      for (auto& p : work) {
+        pending.push_back(&p);
+      }
+      run_rounds(pending, *http, token_endpoint);
+      std::vector<Outcome> outcomes;
+      outcomes.reserve(work.size());
+      for (std::size_t i = 0; i < work.size(); ++i) {
+        const Decision d = finish(std::move(work[i]));
+        Outcome oc;
+        write_decision(oc.json, d, require_all);
+        oc.rc = exit_of(d);
+        shared.publish(promises[i], oc); // before waiting for anyone else's: no deadlock
+        outcomes.push_back(std::move(oc));
+      }
+      bool stop = false;
+      for (auto& it : items) {
+        if (stop) {
+          break;
+        }
+        if (!it.text.empty()) {
+          tally.add(it.rc);
+          out += it.text;
+          continue;
+        }
+        const Outcome oc = it.cached  ? *it.cached
+                           : it.other ? it.other->get()
+                                      : outcomes[static_cast<std::size_t>(it.slot)];
+        if (oc.rc == kExitInterrupted) {
+          interrupted = true;
+          stop = true; // Ctrl-C: the output stays a prefix of the input, of decided lines only
+          break;
+        }
+        tally.add(oc.rc);
+        out += oc.json;
+        out += ",\"id\":";
+        out += it.id.empty() ? "null" : it.id;
+        out += fmt::format(",\"line\":{}}}\n", it.line);
+      }
     };
-    std::vector<Item> items;
-    items.reserve(lines.size());
-    std::vector<Ask> asks;
-    std::map<std::string, long> slot_of;
-    for (const auto& line : lines) {
-      Item it;
-      it.line = line.number;
-      if (line.too_long) {
-        it.rc = kExitUsage;
-        it.text = bad_line(it.id, line.number, "the line is longer than 1 MiB");
-        items.push_back(std::move(it));
-        continue;
-      }
-      if (core::util::trim(line.text).empty()) {
-        continue; // blank lines are not requests
-      }
-      auto ask = parse_line(parser, line.text, o, it.id);
-      std::string problem;
-      if (!ask) {
-        problem = ask.error().message;
-      } else if ((!ask->permissions.empty() || !ask->path.empty()) && ctx.audience().empty()) {
-        problem = "permissions need --audience (the resource server)";
-      } else if (ask->bearer.empty() && ctx.user_token().empty() && !ctx.has_client()) {
-        problem = "no identity: give the line a \"token\", or pass --token or --client-id with "
-                  "a client secret";
-      }
-      if (!problem.empty()) {
-        it.rc = kExitUsage;
-        it.text = bad_line(it.id, line.number, problem);
-        items.push_back(std::move(it));
-        continue;
-      }
-      it.key = dedupe_key(*ask);
-      if (auto d = done.find(it.key); d != done.end()) {
-        it.cached = true;
-        it.outcome = d->second;
-        ++dedupe_hits;
-      } else if (auto sl = slot_of.find(it.key); sl != slot_of.end()) {
-        it.slot = sl->second;
-        ++dedupe_hits;
-      } else {
-        it.slot = static_cast<long>(asks.size());
-        slot_of.emplace(it.key, it.slot);
-        asks.push_back(std::move(*ask));
-      }
-      items.push_back(std::move(it));
-    }
-    // Paths first, all at once, then every check's rounds together.
-    std::vector<std::string> paths;
-    for (const auto& a : asks) {
-      if (!a.path.empty()) {
-        paths.push_back(a.path);
-      }
-    }
-    std::optional<core::Error> lookup_error;
-    if (!paths.empty()) {
-      auto r = get_resolver();
-      if (!r) {
-        lookup_error = r.error();
-      } else {
-        (void)(*r)->resolve_all(http, paths); // failures come back per path from resolve()
-      }
-    }
-    std::vector<Prepared> work;
-    work.reserve(asks.size());
-    for (const auto& a : asks) {
-      if (!a.path.empty() && lookup_error) {
-        Prepared p;
-        p.d.has_path = true;
-        p.d.path = a.path;
-        p.d.error = *lookup_error;
-        work.push_back(std::move(p));
-        continue;
-      }
-      work.push_back(prepare(ctx, http, resolver.get(), a, require_all, permissive));
-    }
-    std::vector<Prepared*> pending;
-    for (auto& p : work) {
-      pending.push_back(&p);
-    }
-    run_rounds(pending, http, token_endpoint);
-    std::vector<Outcome> outcomes;
-    outcomes.reserve(work.size());
-    for (auto& p : work) {
-      const Decision d = finish(std::move(p));
-      Outcome oc;
-      write_decision(oc.json, d, require_all);
-      oc.rc = exit_of(d);
-      outcomes.push_back(std::move(oc));
-    }
-    for (auto& [key, slot] : slot_of) {
-      if (done.size() < 200000) { // memory stays bounded on huge inputs
-        done.emplace(key, outcomes[static_cast<std::size_t>(slot)]);
-      }
-    }
-    for (auto& it : items) {
-      if (interrupted) {
-        break;
-      }
-      if (!it.text.empty()) {
-        tally.add(it.rc);
-        out += it.text;
-        continue;
-      }
-      const Outcome& oc = it.cached ? it.outcome : outcomes[static_cast<std::size_t>(it.slot)];
-      if (oc.rc == kExitInterrupted) {
-        interrupted = true;
-      }
-      if (interrupted) {
-        break; // Ctrl-C: the output stays a prefix of the input, of decided lines only
-      }
-      tally.add(oc.rc);
-      out += oc.json;
-      out += ",\"id\":";
-      out += it.id.empty() ? "null" : it.id;
-      out += fmt::format(",\"line\":{}}}\n", it.line);
-    }
   };
   core::util::set_cooperative(true); // Ctrl-C: finish the chunk's output, then stop
   core::batch::Options bo;
-  bo.jobs = 1; // one thread: the concurrency is in the event loop
-  bo.chunk_lines = std::max<std::size_t>(256, static_cast<std::size_t>(o.jobs) * 64);
+  bo.jobs = workers;
+  bo.chunk_lines = std::max<std::size_t>(
+      64, static_cast<std::size_t>(connection_share(o.jobs, workers, 0)) * 32);
   auto write = [&](std::string_view text) {
     return std::fwrite(text.data(), 1, text.size(), env.out) == text.size();
   };
-  auto stats = core::batch::run_lines(
-      fd, write, bo, [&](unsigned) -> core::batch::ChunkFn { return chunk; });
+  auto stats = core::batch::run_lines(fd, write, bo, make_worker);
   std::fflush(env.out);
   if (fd > 0) {
     ::close(fd);
@@ -757,10 +833,10 @@ int run_batch(const CheckOptions& o, UmaContext& ctx, Env& env) {
                    traffic.requests.load(),
                    traffic.connections.load(),
                    traffic.connections.load() == 1 ? "" : "s",
-                   dedupe_hits,
+                   shared.hits(),
                    secs,
                    secs > 0 ? static_cast<double>(lines) / secs : 0.0));
-  if (stats->interrupted || interrupted) {
+  if (stats->interrupted || interrupted.load()) {
     return kExitInterrupted;
   }
   return tally.rc;
@@ -786,7 +862,8 @@ int run_check(const CheckOptions& o, Env& env) {
     return report(env, ok.error());
   }
   UmaFlags flags = o.uma;
-  flags.net.max_connections = o.batch.empty() ? 8 : static_cast<long>(o.jobs);
+  flags.net.max_connections =
+      o.batch.empty() ? 8 : connection_share(o.jobs, batch_workers(o.jobs), 0);
   TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(flags, env));
   if (o.batch.empty() && (!perms.empty() || !o.path.empty()) && ctx->audience().empty()) {
     return report(env,
