@@ -14,11 +14,34 @@ std::size_t width_of(const std::string& s) {
   return n;
 }
 
+// Cells often hold what an IdP sent (names, URIs, subjects): control characters, escape
+// sequences among them, are shown as '?' so that they cannot drive the terminal.
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& ch : out) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      ch = '?';
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 std::string render_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows,
+                         const std::vector<std::vector<std::string>>& raw_rows,
                          const Style& style) {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(raw_rows.size());
+  for (const auto& r : raw_rows) {
+    std::vector<std::string> cells;
+    cells.reserve(r.size());
+    for (const auto& c : r) {
+      cells.push_back(printable(c));
+    }
+    rows.push_back(std::move(cells));
+  }
   std::vector<std::size_t> widths(header.size(), 0);
   for (std::size_t i = 0; i < header.size(); ++i) {
     widths[i] = width_of(header[i]);
