@@ -278,11 +278,20 @@ Json to_json(const Decision& d, bool require_all) {
   return o;
 }
 
-std::string render_human(const Decision& d, bool require_all, const Style& s) {
+// `names`: resource id -> name, for resources found through --path (ids otherwise).
+std::string render_human(const Decision& d,
+                         bool require_all,
+                         const Style& s,
+                         const std::map<std::string, std::string>& names = {}) {
+  auto named = [&](const std::string& id) {
+    auto it = names.find(id);
+    return it == names.end() || it->second.empty() ? id : fmt::format("{} ({})", it->second, id);
+  };
   std::string out;
   for (const auto& p : d.result.permissions) {
-    const std::string shown =
-        p.scopes.empty() ? p.resource : p.resource + "#" + core::util::join(p.scopes, ",");
+    const std::string shown = p.scopes.empty()
+                                  ? named(p.resource)
+                                  : named(p.resource) + "#" + core::util::join(p.scopes, ",");
     std::string label;
     if (!d.result.decided) {
       if (p.detail.empty()) {
@@ -301,11 +310,14 @@ std::string render_human(const Decision& d, bool require_all, const Style& s) {
     out += "\n";
   }
   if (d.has_path) {
+    std::vector<std::string> shown;
+    for (const auto& id : d.path_resources) {
+      shown.push_back(named(id));
+    }
     out += fmt::format("{} {} -> {}\n",
                        s.dim("path"),
                        d.path,
-                       d.path_resources.empty() ? std::string("no resource")
-                                                : core::util::join(d.path_resources, ", "));
+                       shown.empty() ? std::string("no resource") : core::util::join(shown, ", "));
   }
   if (d.result.decided) {
     const char* mode = require_all ? "require all" : "require any";
@@ -914,7 +926,25 @@ int run_check(const CheckOptions& o, Env& env) {
   if (o.uma.output.json) {
     print_json(env, to_json(d, require_all));
   } else {
-    const std::string out = render_human(d, require_all, Style(env.color_out));
+    // Ids found through --path are shown with their names (one lookup each, for people).
+    std::map<std::string, std::string> names;
+    if (d.has_path && !d.path_resources.empty() && resolver) {
+      auto endpoint = ctx->resource_endpoint();
+      auto pat = endpoint ? ctx->pat() : core::Result<uma::PatSource*>(endpoint.error());
+      auto token = pat ? (*pat)->get(ctx->net().http()) : core::Result<std::string>(pat.error());
+      if (token) {
+        auto got = uma::fetch_resources(ctx->net().http(), *endpoint, *token, d.path_resources);
+        if (got) {
+          for (std::size_t i = 0; i < got->size() && i < d.path_resources.size(); ++i) {
+            const auto& r = (*got)[i];
+            if (r.is_object() && r.contains("name") && r["name"].is_string()) {
+              names[d.path_resources[i]] = r["name"].get<std::string>();
+            }
+          }
+        }
+      }
+    }
+    const std::string out = render_human(d, require_all, Style(env.color_out), names);
     std::fwrite(out.data(), 1, out.size(), env.out);
   }
   if (!d.result.decided) {

@@ -678,7 +678,7 @@ test('uma check human output: a line per permission (granted/denied with the rea
   const path = await check(['--path', '/api/orders/17', '--method', 'POST', '--token', alice, ...RS(), '--color', 'never']);
   assert.equal(path.code, 0, path.stderr);
   const id = resource('Orders').id;
-  assert.deepEqual(path.stdout.split('\n'), [`granted ${id}#POST`, `path /api/orders/17 -> ${id}`, 'allowed (require all)', '']);
+  assert.deepEqual(path.stdout.split('\n'), [`granted Orders (${id})#POST`, `path /api/orders/17 -> Orders (${id})`, 'allowed (require all)', '']);
 });
 
 test('--json of a single check equals the batch result line without id and line: same members, same order', async () => {
