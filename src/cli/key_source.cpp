@@ -28,6 +28,7 @@ core::Result<core::keys::KeySet> local_keys(const KeySourceOptions& o) {
                                fmt::format("--secret-file '{}' is empty", o.secret_file));
     }
     set.source = fmt::format("--secret-file '{}'", o.secret_file);
+    TOLLGATE_CHECK(core::keys::refuse_key_material(secret, set.source));
     set.keys.push_back(core::keys::key_from_secret(std::move(secret), set.source));
     set.pinned = true;
     return set;
@@ -41,6 +42,7 @@ core::Result<core::keys::KeySet> local_keys(const KeySourceOptions& o) {
                       o.secret_env));
     }
     set.source = fmt::format("--secret-env {}", o.secret_env);
+    TOLLGATE_CHECK(core::keys::refuse_key_material(value, set.source));
     set.keys.push_back(core::keys::key_from_secret(value, set.source));
     set.pinned = true;
     return set;

@@ -76,6 +76,10 @@ core::Result<core::keys::Key> signing_key(const SignOptions& o) {
     }
     secret = v;
   }
+  TOLLGATE_CHECK(core::keys::refuse_key_material(
+      secret,
+      !o.secret_file.empty() ? fmt::format("--secret-file '{}'", o.secret_file)
+                             : fmt::format("--secret-env {}", o.secret_env)));
   return core::keys::key_from_secret(std::move(secret), "the secret");
 }
 

@@ -105,6 +105,28 @@ describe('1.3 key confusion: a public key used as an HMAC secret', () => {
   test('--alg HS256 does not turn an RSA key into a secret', () => {
     rejects(`${input}.${hmacWith(input, pem)}`, 'key_mismatch', ['--key', keyFile('rsa-2048.pub.pem'), '--alg', 'HS256']);
   });
+  // The public key handed over as the "secret" itself: refused before any token is looked at.
+  const sshLine = Buffer.from('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKk0yJ9gZ2lV4b6v1nWm3p0e4wYk7m8fGx1q2Lr5sT9u user@host\n');
+  const asSecret = { ...variants, 'certificate PEM': readFileSync(keyFile('rsa-2048.cert.pem')), 'OpenSSH public key line': sshLine, 'JWKS JSON text': readFileSync(JWKS) };
+  for (const [name, keyBytes] of Object.entries(asSecret)) {
+    test(`--secret-file holding the ${name} is refused (exit 2), for verify and sign`, () => {
+      const f = writeTemp('secret.bin', keyBytes);
+      const t = `${input}.${hmacWith(input, keyBytes)}`;
+      const r = run(['verify', t, '--secret-file', f]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /not an HMAC secret/);
+      assert.doesNotMatch(r.stdout, /VALID/);
+      const s = run(['sign', '--secret-file', f, '--alg', 'HS256', '--set', 'sub=x']);
+      assert.equal(s.code, 2, s.stdout + s.stderr);
+      assert.equal(s.stdout, '');
+    });
+  }
+  test('--secret-env holding PEM text is refused too', () => {
+    const t = `${input}.${hmacWith(input, pem)}`;
+    const r = run(['verify', t, '--secret-env', 'TG_PEM_SECRET'], { env: { TG_PEM_SECRET: pem.toString() } });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /--secret-env TG_PEM_SECRET holds PEM data, not an HMAC secret/);
+  });
 });
 
 describe('1.4 ECDSA psychic signatures and r, s out of range', () => {

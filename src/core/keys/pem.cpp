@@ -3,6 +3,7 @@
 #include "core/keys/jwk.hpp"
 #include "core/keys/rsa_policy.hpp"
 #include "core/util/file.hpp"
+#include "core/util/json.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -145,6 +146,58 @@ Key key_from_secret(std::string secret, std::string label) {
   }
   key.secret = std::move(secret);
   return key;
+}
+
+Result<void> refuse_key_material(std::string_view secret, std::string_view source) {
+  const std::string_view t = util::trim(secret);
+  auto refuse = [&](std::string_view what) -> Result<void> {
+    return usage_error("key_confusion",
+                       fmt::format("{} holds {}, not an HMAC secret: a public key must never key "
+                                   "HS256/384/512 (anyone who has it could sign); pass key files "
+                                   "with --key or --jwks",
+                                   source,
+                                   what));
+  };
+  if (t.rfind("-----BEGIN", 0) == 0 || t.find("-----BEGIN ") != std::string_view::npos) {
+    return refuse("PEM data");
+  }
+  for (const char* prefix : {"ssh-rsa ",
+                             "ssh-ed25519 ",
+                             "ssh-ed448 ",
+                             "ssh-dss ",
+                             "ecdsa-sha2-",
+                             "sk-ssh-",
+                             "sk-ecdsa-"}) {
+    if (t.rfind(prefix, 0) == 0) {
+      return refuse("an OpenSSH public key");
+    }
+  }
+  if (!t.empty() && t.front() == '{') {
+    auto doc = util::parse_json_strict(t, "the secret");
+    if (doc && doc->is_object() && (doc->contains("kty") || doc->contains("keys"))) {
+      return refuse(doc->contains("keys") ? "a JWKS" : "a JWK");
+    }
+  }
+  // DER: the whole input parses as a SubjectPublicKeyInfo or a certificate.
+  if (secret.size() > 16 && static_cast<unsigned char>(secret[0]) == 0x30) {
+    const auto* p = reinterpret_cast<const unsigned char*>(secret.data());
+    if (EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(secret.size()))) {
+      const bool whole = p == reinterpret_cast<const unsigned char*>(secret.data()) + secret.size();
+      EVP_PKEY_free(k);
+      if (whole) {
+        return refuse("a DER public key");
+      }
+    }
+    p = reinterpret_cast<const unsigned char*>(secret.data());
+    if (X509* x = d2i_X509(nullptr, &p, static_cast<long>(secret.size()))) {
+      const bool whole = p == reinterpret_cast<const unsigned char*>(secret.data()) + secret.size();
+      X509_free(x);
+      if (whole) {
+        return refuse("a DER certificate");
+      }
+    }
+  }
+  return {};
 }
 
 Result<KeySet> load_key_file(const std::string& path, std::string_view what, bool single) {

@@ -18,6 +18,12 @@ Result<Key> key_from_pem(std::string_view pem, std::string label);
 // An HMAC secret as a key.
 Key key_from_secret(std::string secret, std::string label);
 
+// Refuse an "HMAC secret" that is really key material: PEM text (public or private key,
+// certificate), an OpenSSH public key line, a JWK or JWKS, or DER SubjectPublicKeyInfo or
+// certificate bytes. Keyed with such bytes, HS256 is the classic key-confusion forgery
+// (security.md 1.3): anyone holding the public key can sign. A usage error naming `source`.
+Result<void> refuse_key_material(std::string_view secret, std::string_view source);
+
 // Read a key file: a JWK, a JWKS, or PEM. `what` names the flag in messages ("--key", "--jwks").
 // `single` demands exactly one key (a JWKS with several keys is refused for --key).
 Result<KeySet> load_key_file(const std::string& path, std::string_view what, bool single);
