@@ -44,7 +44,8 @@ Json verdict_json(const core::verify::Outcome& o, const core::keys::KeySet& keys
   doc["kid"] = o.has_kid ? Json(o.kid) : Json(nullptr);
   doc["alg"] = o.alg.empty() ? Json(nullptr) : Json(o.alg);
   const core::keys::Key* key = used_key(o, keys);
-  if (key != nullptr && o.valid) {
+  // The key is named whenever the signature verified with it, also when a claim check failed.
+  if (key != nullptr && (o.valid || o.payload_trusted)) {
     doc["key"] = {{"kid", key->has_kid ? Json(key->kid) : Json(nullptr)},
                   {"thumbprint", key->thumbprint.empty() ? Json(nullptr) : Json(key->thumbprint)},
                   {"source", keys.source}};
@@ -87,18 +88,22 @@ verdict_text(const core::verify::Outcome& o, const core::keys::KeySet& keys, boo
     out +=
         fmt::format("  {}\n", s.yellow("the payload is untrusted: the signature was not verified"));
   }
-  if (o.valid) {
-    const core::keys::Key* key = used_key(o, keys);
-    std::string key_text;
-    if (key != nullptr) {
-      key_text =
-          key->has_kid ? fmt::format("kid {}", core::util::quote(key->kid)) : std::string("no kid");
-      if (!key->thumbprint.empty()) {
-        key_text += fmt::format(", thumbprint {}", key->thumbprint);
-      }
+  const core::keys::Key* key = used_key(o, keys);
+  std::string key_text;
+  if (key != nullptr) {
+    key_text =
+        key->has_kid ? fmt::format("kid {}", core::util::quote(key->kid)) : std::string("no kid");
+    if (!key->thumbprint.empty()) {
+      key_text += fmt::format(", thumbprint {}", key->thumbprint);
     }
+  }
+  if (o.valid) {
     out += fmt::format("{} {} signed by {} ({})\n", s.green("VALID"), o.alg, keys.source, key_text);
   } else {
+    if (o.payload_trusted && key != nullptr) {
+      out += fmt::format(
+          "  {}\n", s.dim(fmt::format("signature: {} by {} ({})", o.alg, keys.source, key_text)));
+    }
     out += fmt::format("{} {}: {}\n", s.red("INVALID"), o.error_code, o.error_message);
   }
   return out;

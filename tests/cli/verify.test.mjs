@@ -85,7 +85,16 @@ describe('reporting', () => {
     const roles = doc.checks.find((c) => c.name === 'roles');
     assert.match(roles.detail, /realm role 'admin'.*client role 'owner' of 'reports-api'/);
     assert.equal(doc.payload_trusted, true);
-    assert.equal(doc.key, null);
+    // The signature verified: the key is named even though the claims failed.
+    assert.equal(doc.key.kid, 'rsa-2048');
+    assert.match(doc.key.thumbprint, /^[A-Za-z0-9_-]{43}$/);
+    const text = run(['verify', t, '--jwks', JWKS, '--iss', ISS]);
+    assert.match(text.stdout, /signature: RS256 by --jwks file .*kid "rsa-2048", thumbprint /);
+    assert.match(text.stdout, /^INVALID expired/m);
+    // A bad signature names no key.
+    const forged = `${t.slice(0, t.lastIndexOf('.'))}.${'A'.repeat(342)}`;
+    const bad = run(['verify', forged, '--jwks', JWKS, '--json']);
+    assert.equal(json(bad.stdout).key, null);
   });
   test('the --json document has the documented keys', () => {
     const doc = json(run(['verify', kcTok(), '--jwks', JWKS, '--json']).stdout);
