@@ -37,6 +37,15 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return out;
 }
 
+bool has_json_content_type(const std::vector<std::string>& headers) {
+  for (const auto& h : headers) {
+    if (util::istarts_with(h, "content-type:") && h.find("json") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string excerpt_for_trace(const Response& r) {
   constexpr std::size_t kMax = 2048;
   const std::string media = r.media_type();
@@ -153,8 +162,8 @@ private:
                                                          : "< ";
     for (std::string_view line : lines_of(text)) {
       const std::string shown =
-          kind == TraceKind::info ? redact_jwts(line) : redact_header_line(line);
-      self->m_opts.trace(std::string(prefix) + shown);
+          kind == TraceKind::info ? redact_info_line(line) : redact_header_line(line);
+      self->trace(std::string(prefix) + shown);
     }
     // The body after the headers it follows on the wire, redacted as a whole.
     if (kind == TraceKind::header_out && t != nullptr && !t->body.empty()) {
@@ -163,19 +172,15 @@ private:
   }
 
   void trace_request_body(const Transfer& t) {
-    bool json = false;
-    for (const auto& h : t.headers) {
-      if (util::istarts_with(h, "content-type:") && h.find("json") != std::string::npos) {
-        json = true;
-      }
-    }
-    const std::string shown = json ? redact_json_text(t.body) : redact_form(t.body);
+    const std::string shown =
+        has_json_content_type(t.headers) ? redact_json_text(t.body) : redact_form(t.body);
     trace(fmt::format("> [request body, {} bytes] {}", t.body.size(), shown));
   }
 
+  // Every trace line goes out here, scrubbed of the secret values sent so far.
   void trace(const std::string& line) {
     if (m_opts.trace) {
-      m_opts.trace(line);
+      m_opts.trace(m_secrets.scrub(line));
     }
   }
 
@@ -196,6 +201,9 @@ private:
       t.headers.push_back(h.name + ": " + h.value);
     }
     t.body = job.request.body;
+    if (m_opts.trace) {
+      m_secrets.add_request(t.headers, t.body, has_json_content_type(t.headers));
+    }
     t.timeout_ms = left;
     t.max_bytes = job.request.max_bytes != 0 ? job.request.max_bytes : m_opts.max_response_bytes;
     t.user = &job;
@@ -310,6 +318,7 @@ private:
   std::unique_ptr<Transport> m_transport;
   std::optional<Error> m_load_error;
   long m_connect_timeout = 0;
+  SecretValues m_secrets; // of every request so far: h2 multiplexes them on one connection
 };
 
 bool printable(char c) {
