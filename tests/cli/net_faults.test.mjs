@@ -198,6 +198,25 @@ test('-v traces requests and responses with secrets and tokens redacted', async 
   }
 });
 
+test('a CR or LF in a client id or client secret is refused before anything is sent (exit 2)', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const dir = tempDir();
+  writeFileSync(`${dir}/secret`, 'S3CRET\n');
+  writeFileSync(`${dir}/bad-secret`, 'S3CRET\r\nX-Injected: 1\n');
+  const before = f.requests.length;
+  for (const auth of ['basic', 'post', 'none']) {
+    const r = await tg(['token', '--token-endpoint', f.url('/token'), '--client-id', 'c1\r\nX-Injected: 1', '--client-secret-file', `${dir}/secret`,
+      '--client-auth', auth]);
+    assert.equal(r.code, 2, `${auth}: ${r.stderr}`);
+    assertOneLine(r, /^tollgate: --client-id contains a control character \(byte 0x0d at offset 2\)/);
+  }
+  const r = await tg(['token', '--token-endpoint', f.url('/token'), '--client-id', 'c1', '--client-secret-file', `${dir}/bad-secret`]);
+  assert.equal(r.code, 2, r.stderr);
+  assertOneLine(r, /^tollgate: the client secret \(client secret file '.*bad-secret'\) contains a control character \(byte 0x0d at offset 6\)/);
+  assert.ok(!r.stderr.includes('S3CRET'), 'the secret is not printed');
+  assert.equal(f.requests.length, before, 'nothing reached the server');
+});
+
 test('Ctrl-C ends a hanging request promptly with exit 130', async () => {
   const child = spawn(BIN, ['jwks', f.url('/hang'), '--timeout', '60000'], { env: baseEnv({ XDG_CACHE_HOME: tempDir() }) });
   const start = Date.now();

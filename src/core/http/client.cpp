@@ -70,6 +70,28 @@ std::string excerpt_for_trace(const Response& r) {
   return text;
 }
 
+// RFC 9110 5.5: a field value never holds CR, LF or NUL, and a name is a token. Either would let
+// a value (a token, a client id) start a header of its own; refused before anything is sent. The
+// value is not shown: it may be a credential.
+Result<void> check_headers(const Request& r) {
+  for (const auto& h : r.headers) {
+    const bool bad_name = h.name.empty() || std::any_of(h.name.begin(), h.name.end(), [](char c) {
+                            return c <= 0x20 || c >= 0x7f || c == ':';
+                          });
+    const bool bad_value =
+        h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+    if (bad_name || bad_value) {
+      return usage_error("bad_header",
+                         fmt::format("refusing to send the {} header to {}: its {} contains a CR, "
+                                     "LF or other control character",
+                                     bad_name ? "'" + first_bytes(h.name, 40) + "'" : h.name,
+                                     display_url(r.url),
+                                     bad_name ? "name" : "value"));
+    }
+  }
+  return {};
+}
+
 struct Job {
   Request request;
   Url url;
@@ -97,9 +119,12 @@ public:
     bool any = false;
     for (auto& r : requests) {
       auto job = std::make_unique<Job>();
+      auto headers = check_headers(r);
       auto url = check_url(r.url, m_opts);
       job->request = std::move(r);
-      if (!url) {
+      if (!headers) {
+        job->result = std::move(headers).error();
+      } else if (!url) {
         job->result = std::move(url).error();
       } else {
         job->url = std::move(*url);
