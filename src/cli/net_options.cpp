@@ -271,9 +271,14 @@ namespace tollgate::cli {
 std::string describe_fetch(const core::cache::Fetched& f, bool cache_enabled) {
   const double now = core::util::SystemClock().now();
   if (!f.from_cache) {
-    return cache_enabled ? fmt::format("network (cached for {})",
-                                       core::util::format_duration(static_cast<double>(f.ttl)))
-                         : std::string("network (not cached: --no-cache)");
+    if (!cache_enabled) {
+      return "network (not cached: --no-cache)";
+    }
+    if (!f.not_cached.empty()) {
+      return fmt::format("network (not cached: {})", f.not_cached);
+    }
+    return fmt::format("network (cached for {})",
+                       core::util::format_duration(static_cast<double>(f.ttl)));
   }
   const double age = now - f.fetched_at;
   if (f.stale) {

@@ -52,7 +52,7 @@ TEST_CASE("cache::default_dir follows XDG") {
 }
 
 TEST_CASE("cache entries round-trip and anything else is a miss") {
-  Entry e{"https://idp.example/certs", 1764632400.5, 300, "application/json", R"({"keys":[]})"};
+  Entry e{"https://idp.example/certs", 1764632400.5, 300, "application/json", R"({"keys":[]})", ""};
   auto back = decode_entry(encode_entry(e));
   REQUIRE(back);
   CHECK(back->url == e.url);
@@ -60,17 +60,21 @@ TEST_CASE("cache entries round-trip and anything else is a miss") {
   CHECK(back->max_age == 300);
   CHECK(back->body == e.body);
   const std::string text = encode_entry(e);
+  CHECK(back->cacert.empty());
+  Entry ca = e;
+  ca.cacert = "/etc/ca.pem";
+  CHECK(decode_entry(encode_entry(ca))->cacert == "/etc/ca.pem");
   CHECK_FALSE(decode_entry(text.substr(0, text.size() / 2)));
   CHECK_FALSE(decode_entry("{}"));
   CHECK_FALSE(decode_entry(
-      R"({"tollgate_cache":2,"url":"u","body":"b","content_type":"","fetched_at":1,"max_age":null})"));
+      R"({"tollgate_cache":1,"url":"u","body":"b","content_type":"","fetched_at":1,"max_age":null})"));
 }
 
 TEST_CASE("cache::DiskCache stores privately, ignores corrupt files, lists and clears") {
   const std::string root = temp_dir();
   DiskCache cache(root + "/nested/tollgate");
   CHECK_FALSE(cache.get("https://idp.example/certs"));
-  Entry e{"https://idp.example/certs", 1000, std::nullopt, "application/json", "{}"};
+  Entry e{"https://idp.example/certs", 1000, std::nullopt, "application/json", "{}", ""};
   REQUIRE(cache.put(e));
   struct stat st {};
   REQUIRE(::stat(cache.dir().c_str(), &st) == 0);
@@ -79,6 +83,7 @@ TEST_CASE("cache::DiskCache stores privately, ignores corrupt files, lists and c
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(cache.get(e.url)->body == "{}");
   CHECK_FALSE(cache.get("https://idp.example/other"));
+  CHECK_FALSE(cache.get(e.url, "/some/ca.pem")); // another trust context
   { std::ofstream(cache.path_for(e.url)) << "{\"tollgate_cache\":1,"; }
   CHECK_FALSE(cache.get(e.url));
   auto listed = cache.list();

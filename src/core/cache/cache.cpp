@@ -18,7 +18,9 @@
 namespace tollgate::core::cache {
 namespace {
 
-constexpr int kFormat = 1;
+// 2: entries carry their trust context ("cacert"). Format 1 entries are ignored, because some may
+// have been fetched with --insecure.
+constexpr int kFormat = 2;
 constexpr std::size_t kMaxEntryBytes = 64 * 1024 * 1024;
 constexpr std::string_view kSuffix = ".json";
 
@@ -156,6 +158,7 @@ std::string encode_entry(const Entry& e) {
   j["max_age"] = e.max_age ? util::Json(*e.max_age) : util::Json(nullptr);
   j["content_type"] = e.content_type;
   j["body"] = e.body;
+  j["cacert"] = e.cacert;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -169,14 +172,16 @@ std::optional<Entry> decode_entry(std::string_view text) {
     return j.contains(k) && j[k].is_string();
   };
   if (!j.contains("tollgate_cache") || j["tollgate_cache"] != kFormat || !str("url") || !str("body")
-      || !str("content_type") || !j.contains("fetched_at") || !j["fetched_at"].is_number()
-      || !j.contains("max_age") || !(j["max_age"].is_null() || j["max_age"].is_number_integer())) {
+      || !str("content_type") || !str("cacert") || !j.contains("fetched_at")
+      || !j["fetched_at"].is_number() || !j.contains("max_age")
+      || !(j["max_age"].is_null() || j["max_age"].is_number_integer())) {
     return std::nullopt;
   }
   Entry e;
   e.url = j["url"].get<std::string>();
   e.body = j["body"].get<std::string>();
   e.content_type = j["content_type"].get<std::string>();
+  e.cacert = j["cacert"].get<std::string>();
   e.fetched_at = j["fetched_at"].get<double>();
   if (!j["max_age"].is_null()) {
     e.max_age = j["max_age"].get<std::int64_t>();
@@ -184,9 +189,11 @@ std::optional<Entry> decode_entry(std::string_view text) {
   return e;
 }
 
-std::string DiskCache::path_for(const std::string& url) const {
+std::string DiskCache::path_for(const std::string& url, const std::string& cacert) const {
+  // The system store keys by the URL alone; a CA bundle adds its path (a URL has no newline).
+  const std::string key = cacert.empty() ? url : url + "\ncacert:" + cacert;
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(url.data()), url.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
   std::string name;
   for (int i = 0; i < 16; ++i) {
     name += fmt::format("{:02x}", digest[i]);
@@ -194,16 +201,16 @@ std::string DiskCache::path_for(const std::string& url) const {
   return m_dir + "/" + name + std::string(kSuffix);
 }
 
-std::optional<Entry> DiskCache::get(const std::string& url) const {
+std::optional<Entry> DiskCache::get(const std::string& url, const std::string& cacert) const {
   if (m_dir.empty()) {
     return std::nullopt;
   }
-  auto text = read_private(path_for(url));
+  auto text = read_private(path_for(url, cacert));
   if (!text) {
     return std::nullopt;
   }
   auto e = decode_entry(*text);
-  if (!e || e->url != url) {
+  if (!e || e->url != url || e->cacert != cacert) {
     return std::nullopt;
   }
   return e;
@@ -214,7 +221,7 @@ Result<void> DiskCache::put(const Entry& e) const {
     return usage_error("unwritable", "no cache directory (neither XDG_CACHE_HOME nor HOME is set)");
   }
   TOLLGATE_CHECK(make_dirs(m_dir));
-  return util::write_file_atomic(path_for(e.url), encode_entry(e), 0600);
+  return util::write_file_atomic(path_for(e.url, e.cacert), encode_entry(e), 0600);
 }
 
 Result<std::vector<Listed>> DiskCache::list() const {
@@ -244,7 +251,7 @@ Result<std::vector<Listed>> DiskCache::list() const {
     }
     if (auto text = read_private(l.file)) {
       l.entry = decode_entry(*text);
-      if (l.entry && path_for(l.entry->url) != l.file) {
+      if (l.entry && path_for(l.entry->url, l.entry->cacert) != l.file) {
         l.entry.reset(); // a file under the wrong name is not trusted
       }
     }
