@@ -184,9 +184,12 @@ int run_token(const TokenOptions& o, Env& env) {
   TOLLGATE_TRY_EXIT(auto profile, selected_profile(o.net.profile));
   const oidc::Profile* p = profile ? &*profile : nullptr;
   std::string issuer = !o.issuer.empty() ? o.issuer : (p && p->issuer ? *p->issuer : "");
-  std::string explicit_endpoint = !o.token_endpoint.empty()
-                                      ? o.token_endpoint
-                                      : (p && p->token_endpoint ? *p->token_endpoint : "");
+  // A profile's token_endpoint goes with the profile's issuer: an --issuer given on the command
+  // line is discovered instead, and only --token-endpoint beats both.
+  std::string explicit_endpoint = o.token_endpoint;
+  if (explicit_endpoint.empty() && o.issuer.empty() && p && p->token_endpoint) {
+    explicit_endpoint = *p->token_endpoint;
+  }
   const std::string audience =
       !o.audience.empty() ? o.audience : (p && p->audience ? *p->audience : "");
   TOLLGATE_TRY_EXIT(auto client, resolve_client(o.client, p, env));
