@@ -10,6 +10,7 @@
 #include "core/oidc/authcode.hpp"
 #include "core/oidc/device.hpp"
 #include "core/oidc/verify_remote.hpp"
+#include "core/util/text.hpp"
 #include "core/util/time.hpp"
 
 #include <fmt/format.h>
@@ -84,12 +85,13 @@ Result<oidc::TokenResponse> device_flow(const TokenOptions& o,
   TOLLGATE_TRY(std::string endpoint,
                net.endpoint("", issuer, "device_authorization_endpoint", "--issuer"));
   TOLLGATE_TRY(auto auth, oidc::start_device_authorization(net.http(), endpoint, client, x));
+  // The IdP chose these strings: nothing in them may drive the terminal.
   fmt::print(env.err,
              "To sign in, open {} and enter the code {}\n",
-             auth.verification_uri,
-             auth.user_code);
+             util::terminal_safe(auth.verification_uri),
+             util::terminal_safe(auth.user_code));
   if (!auth.verification_uri_complete.empty()) {
-    fmt::print(env.err, "  (or open {})\n", auth.verification_uri_complete);
+    fmt::print(env.err, "  (or open {})\n", util::terminal_safe(auth.verification_uri_complete));
   }
   fmt::print(env.err,
              "Waiting for the sign-in (the code expires in {})...\n",

@@ -217,6 +217,54 @@ test('a CR or LF in a client id or client secret is refused before anything is s
   assert.equal(f.requests.length, before, 'nothing reached the server');
 });
 
+test('control characters from the IdP never reach the terminal (error_description, challenges, first bytes, device codes)', async () => {
+  const evil = 'x\u001b[2J\u001b]0;owned\u0007\r\ntollgate: forged line\u009b31m';
+  f.route('/evil-token', (req, res) => {
+    req.resume();
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `invalid_grant${evil}`, error_description: `bad${evil}` }));
+  });
+  f.route('/evil-text', (req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end(`\u001b[31m${evil}`);
+  });
+  f.route('/evil-userinfo', (req, res) => {
+    // Node refuses control characters in header values: write the response by hand.
+    res.socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error="invalid_token", error_description="gone\u001b[2J\u0007"\r\n'
+      + 'Content-Length: 0\r\nConnection: close\r\n\r\n');
+  });
+  const issuer = f.url('/evil');
+  f.route('/evil/.well-known/openid-configuration', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: f.url('/evil-token'), jwks_uri: `${issuer}/certs`,
+      device_authorization_endpoint: `${issuer}/device`,
+      response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+    }));
+  });
+  f.route('/evil/device', (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ device_code: 'd', user_code: `AB${evil}`, verification_uri: `${issuer}/activate`, verification_uri_complete: `${issuer}/activate?x=${evil}`, expires_in: 5, interval: 1 }));
+  });
+  const runs = [
+    await tg(['token', '--token-endpoint', f.url('/evil-token'), '--client-id', 'c1', '--client-auth', 'none']),
+    await tg(['jwks', f.url('/evil-text')]),
+    await tg(['userinfo', 'opaque-token', '--userinfo-endpoint', f.url('/evil-userinfo')]),
+    await tg(['token', '--issuer', issuer, '--client-id', 'c1', '--client-auth', 'none', '--grant', 'device_code']),
+  ];
+  for (const r of runs) {
+    assert.notEqual(r.code, 0);
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(r.stderr), `a control character reached stderr: ${JSON.stringify(r.stderr)}`);
+    assert.ok(!/^tollgate: forged line/m.test(r.stderr), `a forged line: ${JSON.stringify(r.stderr)}`);
+  }
+  assert.match(runs[0].stderr, /HTTP 400: invalid_grantx\?\[2J/);
+  assert.equal(runs[0].stderr.trim().split('\n').length, 1);
+  assert.equal(runs[1].stderr.trim().split('\n').length, 1);
+  assert.match(runs[2].stderr, /invalid_token \(gone\?\[2J\?\)/);
+  assert.match(runs[3].stderr, /enter the code ABx\?\[2J/);
+});
+
 test('Ctrl-C ends a hanging request promptly with exit 130', async () => {
   const child = spawn(BIN, ['jwks', f.url('/hang'), '--timeout', '60000'], { env: baseEnv({ XDG_CACHE_HOME: tempDir() }) });
   const start = Date.now();

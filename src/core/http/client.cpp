@@ -289,7 +289,7 @@ private:
                            fmt::format("{}: HTTP {} redirect to an invalid Location '{}'",
                                        from,
                                        r.status,
-                                       util::excerpt(location, 120)));
+                                       util::excerpt(util::terminal_safe(location), 120)));
     }
     const std::string to = target->str();
     if (job.url.scheme == "https" && target->scheme == "http") {
@@ -346,10 +346,6 @@ private:
   SecretValues m_secrets; // of every request so far: h2 multiplexes them on one connection
 };
 
-bool printable(char c) {
-  return c >= 0x20 && c < 0x7f;
-}
-
 } // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -400,18 +396,19 @@ std::string size_text(std::size_t bytes) {
 }
 
 std::string first_bytes(std::string_view body, std::size_t max) {
+  // A bounded prefix is enough (a body can be megabytes); whitespace runs read as one space.
+  const std::string safe = util::terminal_safe(body.substr(0, 4 * max + 4));
   std::string out;
-  for (std::size_t i = 0; i < body.size() && out.size() < max; ++i) {
-    const char c = body[i];
-    if (c == '\n' || c == '\r' || c == '\t') {
-      if (!out.empty() && out.back() != ' ') {
-        out += ' ';
-      }
-    } else {
-      out += printable(c) ? c : '?';
+  std::size_t i = 0;
+  for (; i < safe.size() && out.size() < max; ++i) {
+    if (safe[i] != ' ' || (!out.empty() && out.back() != ' ')) {
+      out += safe[i];
     }
   }
-  if (body.size() > out.size()) {
+  while (i < safe.size() && (static_cast<unsigned char>(safe[i]) & 0xC0) == 0x80) {
+    out += safe[i++]; // finish a UTF-8 sequence rather than cut it
+  }
+  if (i < safe.size() || body.size() > 4 * max + 4) {
     out += "…";
   }
   return out;
@@ -419,6 +416,7 @@ std::string first_bytes(std::string_view body, std::size_t max) {
 
 Error transfer_error(const Transfer& t, const ClientOptions& options, long connect_timeout_ms) {
   const std::string url = display_url(t.url);
+  const std::string detail = util::terminal_safe(t.detail); // libcurl may quote the server
   auto net = [&](const char* code, const std::string& cause) {
     return network_error(code, fmt::format("{}: {}", url, cause));
   };
@@ -430,7 +428,7 @@ Error transfer_error(const Transfer& t, const ClientOptions& options, long conne
   case Failure::refused:
     return net("connection_refused", "connection refused");
   case Failure::connect:
-    return net("connect_failed", fmt::format("cannot connect ({})", t.detail));
+    return net("connect_failed", fmt::format("cannot connect ({})", detail));
   case Failure::connect_timeout:
     return net("timeout", fmt::format("connection timed out after {} ms", connect_timeout_ms));
   case Failure::timeout:
@@ -445,13 +443,8 @@ Error transfer_error(const Transfer& t, const ClientOptions& options, long conne
     }
     return net("tls", fmt::format("TLS: {}{}", why, hint));
   }
-  case Failure::tls: {
-    std::string detail = t.detail;
-    if (detail.rfind("SSL: ", 0) == 0) {
-      detail = detail.substr(5);
-    }
-    return net("tls", "TLS: " + detail);
-  }
+  case Failure::tls:
+    return net("tls", "TLS: " + (detail.rfind("SSL: ", 0) == 0 ? detail.substr(5) : detail));
   case Failure::too_large:
     return net("too_large",
                fmt::format("response is larger than the {} limit (raise it with "
@@ -460,12 +453,12 @@ Error transfer_error(const Transfer& t, const ClientOptions& options, long conne
   case Failure::interrupted:
     return Error{ErrorClass::interrupted, "interrupted", "interrupted"};
   case Failure::io:
-    return net("io", fmt::format("connection failed ({})", t.detail));
+    return net("io", fmt::format("connection failed ({})", detail));
   case Failure::other:
   case Failure::none:
     break;
   }
-  return net("network", t.detail.empty() ? std::string("request failed") : t.detail);
+  return net("network", detail.empty() ? std::string("request failed") : detail);
 }
 
 Error status_error(const Response& r) {
@@ -473,9 +466,12 @@ Error status_error(const Response& r) {
   util::Json doc = util::Json::parse(r.body, nullptr, false);
   if (!doc.is_discarded() && doc.is_object() && doc.contains("error") && doc["error"].is_string()) {
     std::string code = doc["error"].get<std::string>();
-    std::string msg = fmt::format("{}: HTTP {}: {}", url, r.status, util::excerpt(code, 80));
+    std::string msg =
+        fmt::format("{}: HTTP {}: {}", url, r.status, util::excerpt(util::terminal_safe(code), 80));
     if (doc.contains("error_description") && doc["error_description"].is_string()) {
-      msg += fmt::format(" ({})", util::excerpt(doc["error_description"].get<std::string>(), 200));
+      msg += fmt::format(
+          " ({})",
+          util::excerpt(util::terminal_safe(doc["error_description"].get<std::string>()), 200));
     }
     return network_error(code, msg);
   }
