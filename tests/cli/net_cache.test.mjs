@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, randomUUID } from 'node:crypto';
-import { copyFileSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, json } from './lib/harness.mjs';
 import { tg } from './lib/net.mjs';
@@ -277,4 +277,36 @@ test('no cache poisoning across trust: --insecure never writes the cache, --cace
   } finally {
     await t.close();
   }
+});
+
+test('cache clear removes only its own entries and never follows a symlinked directory or entry', async () => {
+  const cache = tempDir();
+  await tg(['jwks', '--issuer', f.url('/realm')], { cache });
+  const dir = join(cache, 'tollgate');
+  const [own] = entryFiles(cache);
+  const foreign = ['notes.json', 'README', 'backup.json.tmp.abcdef', `${'0'.repeat(31)}.json`];
+  for (const name of foreign) writeFileSync(join(dir, name), 'not tollgate\n');
+  writeFileSync(join(dir, `${'a'.repeat(32)}.json.tmp.Xy12Z9`), 'torn'); // left by a killed writer
+  // An entry-named symlink to a file elsewhere: neither it nor its target is touched.
+  const outside = join(tempDir(), 'precious.json');
+  writeFileSync(outside, 'keep me');
+  const link = join(dir, `${'b'.repeat(32)}.json`);
+  symlinkSync(outside, link);
+  let r = await tg(['cache', 'clear'], { cache });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^removed 3 entries from /);
+  assert.ok(!existsSync(own));
+  for (const name of foreign) assert.ok(existsSync(join(dir, name)), `${name} is not tollgate's and stays`);
+  assert.ok(existsSync(link) && readFileSync(outside, 'utf8') === 'keep me');
+
+  // A cache directory that is a symlink is not cleared at all.
+  const target = tempDir();
+  const victim = join(target, `${'c'.repeat(32)}.json`);
+  writeFileSync(victim, '{}');
+  const cache2 = tempDir();
+  symlinkSync(target, join(cache2, 'tollgate'));
+  r = await tg(['cache', 'clear'], { cache: cache2 });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^tollgate: cache directory '.*tollgate' is a symbolic link; not cleared\n$/);
+  assert.ok(existsSync(victim));
 });

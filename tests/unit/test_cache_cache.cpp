@@ -91,8 +91,14 @@ TEST_CASE("cache::DiskCache stores privately, ignores corrupt files, lists and c
   REQUIRE(listed->size() == 1);
   CHECK_FALSE(listed->front().entry);
   REQUIRE(cache.put(e));
-  { std::ofstream(cache.dir() + "/stray.json.tmp.abc123") << "x"; }
+  { std::ofstream(cache.path_for(e.url) + ".tmp.abc123") << "x"; } // left by a killed writer
+  { std::ofstream(cache.dir() + "/notes.json") << "not ours"; }
   CHECK(*cache.clear() == 2);
   CHECK(cache.list()->empty());
+  CHECK(::stat((cache.dir() + "/notes.json").c_str(), &st) == 0); // not tollgate's: kept
+  REQUIRE(::symlink(cache.dir().c_str(), (root + "/link").c_str()) == 0);
+  auto through_link = DiskCache(root + "/link").clear();
+  REQUIRE_FALSE(through_link);
+  CHECK(through_link.error().message.find("symbolic link") != std::string::npos);
   std::system(("rm -rf " + root).c_str());
 }

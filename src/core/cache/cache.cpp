@@ -87,9 +87,25 @@ std::optional<std::string> read_private(const std::string& path) {
   }
 }
 
+bool is_hex_name(std::string_view s) {
+  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// What DiskCache itself writes: "<32 hex>.json" and, left by a killed writer,
+// "<32 hex>.json.tmp.XXXXXX" (mkstemp). Nothing else in the directory is ours to remove.
+bool is_own_name(std::string_view name) {
+  constexpr std::string_view kTmp = ".json.tmp.";
+  if (name.size() == 32 + kSuffix.size()) {
+    return is_hex_name(name.substr(0, 32)) && name.substr(32) == kSuffix;
+  }
+  return name.size() == 32 + kTmp.size() + 6 && is_hex_name(name.substr(0, 32))
+         && name.substr(32, kTmp.size()) == kTmp;
+}
+
 bool is_entry_name(std::string_view name) {
-  return name.size() > kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix
-         && name.find(".tmp.") == std::string_view::npos;
+  return is_own_name(name) && name.size() == 32 + kSuffix.size();
 }
 
 } // namespace
@@ -268,33 +284,61 @@ Result<std::size_t> DiskCache::clear() const {
   if (m_dir.empty()) {
     return removed;
   }
-  DIR* d = ::opendir(m_dir.c_str());
-  if (d == nullptr) {
+  // O_NOFOLLOW: a cache directory that is a symlink may point anywhere; it is not cleared. The
+  // entries are then looked up and removed relative to this descriptor, never through a path.
+  const int dfd = ::open(m_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) {
     if (errno == ENOENT) {
       return removed;
+    }
+    struct stat st {};
+    if (::lstat(m_dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return usage_error(
+          "unwritable", fmt::format("cache directory '{}' is a symbolic link; not cleared", m_dir));
     }
     return usage_error(
         "unwritable",
         fmt::format("cannot read cache directory '{}': {}", m_dir, std::strerror(errno)));
   }
+  struct stat dst {};
+  if (::fstat(dfd, &dst) != 0 || dst.st_uid != ::geteuid()) {
+    ::close(dfd);
+    return usage_error(
+        "unwritable",
+        fmt::format("cache directory '{}' belongs to another user; not cleared", m_dir));
+  }
+  DIR* d = ::fdopendir(::dup(dfd));
+  if (d == nullptr) {
+    const int err = errno;
+    ::close(dfd);
+    return usage_error(
+        "unwritable",
+        fmt::format("cannot read cache directory '{}': {}", m_dir, std::strerror(err)));
+  }
   std::vector<std::string> names;
   while (dirent* ent = ::readdir(d)) {
-    const std::string_view name = ent->d_name;
-    // Entries and temporaries left by a killed writer ("<hash>.json.tmp.XXXXXX").
-    if (is_entry_name(name) || name.find(".json.tmp.") != std::string_view::npos) {
-      names.emplace_back(name);
+    if (is_own_name(ent->d_name)) {
+      names.emplace_back(ent->d_name);
     }
   }
   ::closedir(d);
   for (const auto& name : names) {
-    const std::string path = m_dir + "/" + name;
-    if (::unlink(path.c_str()) == 0) {
+    // Only regular files of ours: a symlink or anything else under an entry name is left alone.
+    struct stat st {};
+    if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)
+        || st.st_uid != ::geteuid()) {
+      continue;
+    }
+    if (::unlinkat(dfd, name.c_str(), 0) == 0) {
       ++removed;
     } else if (errno != ENOENT) {
+      const int err = errno;
+      ::close(dfd);
       return usage_error("unwritable",
-                         fmt::format("cannot remove '{}': {}", path, std::strerror(errno)));
+                         fmt::format("cannot remove '{}/{}': {}", m_dir, name, std::strerror(err)));
     }
   }
+  ::close(dfd);
   return removed;
 }
 
