@@ -159,6 +159,24 @@ test('proxies come from the standard environment variables', async () => {
   assert.deepEqual(seen, ['http://idp.invalid/certs']);
 });
 
+test('loopback requests never go through an environment proxy', async () => {
+  const proxy = await startFaultServer();
+  try {
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const before = f.count('/json');
+      const url = f.url('/json').replace('127.0.0.1', host);
+      const r = await tg(['jwks', url], { env: { http_proxy: proxy.origin, HTTP_PROXY: proxy.origin, ALL_PROXY: proxy.origin, NO_PROXY: '' } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(f.count('/json') - before, 1, `${host}: the request went straight to the server`);
+    }
+    const r = await tg(['jwks', tls.url('/json'), '--cacert', `${certs}/selfsigned.cert.pem`], { env: { https_proxy: proxy.origin, HTTPS_PROXY: proxy.origin } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(proxy.requests.length, 0, 'the proxy saw nothing');
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('User-Agent is tollgate/VERSION', async () => {
   const version = run(['--version']).stdout.trim().split(' ')[1];
   const before = f.requests.length;

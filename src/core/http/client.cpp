@@ -222,6 +222,9 @@ private:
     t = Transfer{};
     t.method = job.request.method;
     t.url = job.url.str();
+    // A proxy from the environment is for the outside world: a loopback server is this machine's
+    // own (a test IdP, the port a login redirect comes back to), and a proxy would see its tokens.
+    t.direct = is_loopback_host(job.url);
     for (const auto& h : job.request.headers) {
       t.headers.push_back(h.name + ": " + h.value);
     }

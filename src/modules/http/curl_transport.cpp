@@ -200,6 +200,9 @@ private:
     curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &a);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &a);
+    if (t.direct) {
+      curl_easy_setopt(easy, CURLOPT_PROXY, ""); // "": no proxy, not even from the environment
+    }
     if (!m_cfg.cacert.empty()) {
       curl_easy_setopt(easy, CURLOPT_CAINFO, m_cfg.cacert.c_str());
       curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
