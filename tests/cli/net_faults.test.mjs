@@ -183,6 +183,24 @@ test('loopback requests never go through an environment proxy', async () => {
   }
 });
 
+test('a timeout on a reused keep-alive connection is the total timeout, not a connect timeout', async () => {
+  const issuer = f.url('/keepalive');
+  f.route('/keepalive/.well-known/openid-configuration', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: f.url('/hang'), jwks_uri: `${issuer}/certs`,
+      response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+    }));
+  });
+  const before = f.requests.length;
+  const r = await tg(['token', '--issuer', issuer, '--client-id', 'c1', '--client-auth', 'none', '--timeout', '1500', '--no-cache']);
+  assert.equal(r.code, 3);
+  assertOneLine(r, /\/hang: timed out after 1500 ms$/);
+  const seen = f.requests.slice(before);
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0].remotePort, seen[1].remotePort, 'the token request reused the discovery connection');
+});
+
 test('User-Agent is tollgate/VERSION', async () => {
   const version = run(['--version']).stdout.trim().split(' ')[1];
   const before = f.requests.length;

@@ -318,9 +318,14 @@ private:
       return;
     }
     case CURLE_OPERATION_TIMEDOUT: {
+      // A reused keep-alive connection has no connect time either: only a transfer that never
+      // connected and never sent its request timed out connecting.
       curl_off_t connect_us = 0;
       curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-      t.failure = connect_us == 0 ? Failure::connect_timeout : Failure::timeout;
+      long request_bytes = 0;
+      curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+      t.failure =
+          connect_us == 0 && request_bytes == 0 ? Failure::connect_timeout : Failure::timeout;
       return;
     }
     case CURLE_PEER_FAILED_VERIFICATION: {
