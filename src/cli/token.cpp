@@ -72,6 +72,11 @@ Result<std::string> refresh_token_for(const TokenOptions& o, Env& env) {
                        "the refresh_token grant needs --refresh-token TOKEN|@FILE|- or "
                        "TOLLGATE_REFRESH_TOKEN");
   }
+  if (arg != "-" && arg.front() != '@') {
+    warn(env,
+         "--refresh-token TOKEN is visible to other users in the process list; prefer "
+         "--refresh-token @FILE, - (stdin) or TOLLGATE_REFRESH_TOKEN");
+  }
   return read_token_argument(arg, env, 1024 * 1024);
 }
 

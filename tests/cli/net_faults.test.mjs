@@ -7,6 +7,7 @@ import { tempDir, run } from './lib/harness.mjs';
 import { tg } from './lib/net.mjs';
 import { startFaultServer, startSilentServer, refusedPort, selfSignedCert, HTML_PAGE } from './lib/faults.mjs';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { BIN, baseEnv } from './lib/harness.mjs';
 
 let f;
@@ -199,6 +200,28 @@ test('a timeout on a reused keep-alive connection is the total timeout, not a co
   const seen = f.requests.slice(before);
   assert.equal(seen.length, 2);
   assert.equal(seen[0].remotePort, seen[1].remotePort, 'the token request reused the discovery connection');
+});
+
+test('token --refresh-token VALUE on argv warns like --client-secret; @FILE and - do not', async () => {
+  const { writeFileSync } = await import('node:fs');
+  f.route('/rt-token', (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: 'at', token_type: 'Bearer' }));
+  });
+  const args = ['token', '--token-endpoint', f.url('/rt-token'), '--client-id', 'c1', '--client-auth', 'none', '--grant', 'refresh_token'];
+  let r = await tg([...args, '--refresh-token', 'RT-ON-ARGV']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^warning: --refresh-token TOKEN is visible to other users in the process list; prefer --refresh-token @FILE, - \(stdin\) or TOLLGATE_REFRESH_TOKEN$/m);
+  assert.ok(!r.stderr.includes('RT-ON-ARGV'));
+  const file = join(tempDir(), 'rt');
+  writeFileSync(file, 'RT-IN-FILE\n');
+  r = await tg([...args, '--refresh-token', `@${file}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  r = await tg([...args, '--refresh-token', '-'], { input: 'RT-ON-STDIN\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
 });
 
 test('User-Agent is tollgate/VERSION', async () => {
