@@ -1,5 +1,6 @@
 #include "cli/interactive.hpp"
 
+#include "core/http/url.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -64,6 +65,9 @@ core::Result<std::string> prompt_line(const std::string& prompt, const std::stri
 }
 
 bool open_browser(const std::string& url) {
+  if (!core::http::parse_url(url)) {
+    return false; // http(s) only: never a file: URL or something read as an option
+  }
   const char* browser = std::getenv("BROWSER");
   std::string program = browser != nullptr && browser[0] != '\0' ? browser : "xdg-open";
   posix_spawn_file_actions_t actions;

@@ -80,6 +80,18 @@ Result<std::string> refresh_token_for(const TokenOptions& o, Env& env) {
   return read_token_argument(arg, env, 1024 * 1024);
 }
 
+// --open: only an http(s) URL goes to the browser. The IdP chose it, and $BROWSER or xdg-open
+// would as well open a file: URL or take a leading '-' as an option.
+void open_page(const std::string& url, Env& env) {
+  if (!http::parse_url(url)) {
+    warn(env,
+         fmt::format("not opening '{}' in a browser: not an http(s) URL",
+                     util::excerpt(util::terminal_safe(url), 120)));
+  } else if (!open_browser(url)) {
+    warn(env, "could not start a browser ($BROWSER or xdg-open); open the URL yourself");
+  }
+}
+
 Result<oidc::TokenResponse> device_flow(const TokenOptions& o,
                                         Net& net,
                                         const std::string& issuer,
@@ -103,8 +115,9 @@ Result<oidc::TokenResponse> device_flow(const TokenOptions& o,
              util::format_duration(static_cast<double>(auth.expires_in)));
   std::fflush(env.err);
   if (o.open) {
-    open_browser(auth.verification_uri_complete.empty() ? auth.verification_uri
-                                                        : auth.verification_uri_complete);
+    open_page(auth.verification_uri_complete.empty() ? auth.verification_uri
+                                                     : auth.verification_uri_complete,
+              env);
   }
   return oidc::poll_device_token(
       net.http(), token_endpoint, client, auth, oidc::system_poll_clock());
@@ -140,8 +153,8 @@ Result<oidc::TokenResponse> code_flow(const TokenOptions& o,
              req.redirect_uri,
              util::format_duration(static_cast<double>(timeout_s)));
   std::fflush(env.err);
-  if (o.open && !open_browser(url)) {
-    warn(env, "could not start a browser ($BROWSER or xdg-open); open the URL yourself");
+  if (o.open) {
+    open_page(url, env);
   }
   TOLLGATE_TRY(std::string code,
                receiver.wait_for_code(static_cast<long>(timeout_s) * 1000, req.state, issuer));

@@ -224,6 +224,51 @@ test('token --refresh-token VALUE on argv warns like --client-secret; @FILE and 
   assert.equal(r.stderr, '');
 });
 
+test('--open starts a browser only for http(s) URLs', async () => {
+  const { writeFileSync, chmodSync, existsSync, readFileSync } = await import('node:fs');
+  const dir = tempDir();
+  const opened = join(dir, 'opened');
+  const browser = join(dir, 'browser.sh');
+  writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
+  chmodSync(browser, 0o755);
+  const issuer = f.url('/open');
+  let verification = '';
+  f.route('/open/.well-known/openid-configuration', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/certs`,
+      device_authorization_endpoint: `${issuer}/device`,
+      response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+    }));
+  });
+  f.route('/open/device', (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ device_code: 'dc', user_code: 'UC', verification_uri: verification, expires_in: 30, interval: 1 }));
+  });
+  f.route('/open/token', (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: 'at', token_type: 'Bearer' }));
+  });
+  const args = ['token', '--issuer', issuer, '--client-id', 'c1', '--client-auth', 'none', '--grant', 'device_code', '--open', '--no-cache'];
+  for (const bad of ['file:///etc/passwd', '--help', 'javascript:alert(1)']) {
+    verification = bad;
+    const r = await tg(args, { env: { BROWSER: browser } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: not opening .* in a browser: not an http\(s\) URL$/m);
+  }
+  verification = `${issuer}/activate`;
+  const r = await tg(args, { env: { BROWSER: browser } });
+  assert.equal(r.code, 0, r.stderr);
+  for (let waited = 0; !existsSync(opened); waited += 20) {
+    assert.ok(waited < 10000, 'the browser was never started for an https URL');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(readFileSync(opened, 'utf8').trim().split('\n'), [`${issuer}/activate`], 'only the http(s) URL was opened');
+});
+
 test('User-Agent is tollgate/VERSION', async () => {
   const version = run(['--version']).stdout.trim().split(' ')[1];
   const before = f.requests.length;
