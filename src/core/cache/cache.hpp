@@ -54,7 +54,8 @@ struct Listed {
 
 // The on-disk cache: one JSON file per URL and trust context (named by a hash of both) in a 0700
 // directory, written atomically with mode 0600, so concurrent writers never leave a torn file and
-// a reader sees either the old or the new entry. A corrupt, truncated or foreign file is treated as a miss.
+// a reader sees either the old or the new entry. A corrupt, truncated or foreign file is treated as
+// a miss.
 class DiskCache {
 public:
   explicit DiskCache(std::string dir) : m_dir(std::move(dir)) {}
