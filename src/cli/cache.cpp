@@ -40,6 +40,7 @@ int run_list(const OutputOptions& out_opts, Env& env) {
         e["max_age"] = l.entry->max_age ? Json(*l.entry->max_age) : Json(nullptr);
         e["ttl"] = core::cache::ttl_for(*l.entry, policy);
         e["fresh"] = core::cache::is_fresh(*l.entry, policy, now);
+        e["cacert"] = l.entry->cacert.empty() ? Json(nullptr) : Json(l.entry->cacert);
         e["corrupt"] = false;
       } else {
         e["corrupt"] = true;
@@ -70,7 +71,9 @@ int run_list(const OutputOptions& out_opts, Env& env) {
            core::util::format_instant(l.entry->fetched_at),
            core::util::format_duration(static_cast<double>(core::cache::ttl_for(*l.entry, policy))),
            std::to_string(l.bytes),
-           l.entry->url});
+           l.entry->cacert.empty()
+               ? l.entry->url
+               : fmt::format("{} (--cacert {})", l.entry->url, l.entry->cacert)});
     }
     out += render_table({"STATE", "FETCHED", "TTL", "BYTES", "URL"}, rows, s);
   }

@@ -1,5 +1,7 @@
 #include "cli/interactive.hpp"
 
+#include "core/http/url.hpp"
+#include "core/util/interrupt.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -28,6 +30,7 @@ read_tty(const std::string& prompt, const std::string& what_flag, bool echo) {
     termios quiet = saved;
     quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
     quiet.c_lflag |= ECHONL;
+    core::util::set_terminal_to_restore(fd, saved); // Ctrl-C at the prompt gets echo back
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
   (void)!::write(fd, prompt.data(), prompt.size());
@@ -42,6 +45,7 @@ read_tty(const std::string& prompt, const std::string& what_flag, bool echo) {
   }
   if (!echo && have_termios) {
     ::tcsetattr(fd, TCSAFLUSH, &saved);
+    core::util::clear_terminal_to_restore();
   }
   ::close(fd);
   if (!line.empty() && line.back() == '\r') {
@@ -64,6 +68,9 @@ core::Result<std::string> prompt_line(const std::string& prompt, const std::stri
 }
 
 bool open_browser(const std::string& url) {
+  if (!core::http::parse_url(url)) {
+    return false; // http(s) only: never a file: URL or something read as an option
+  }
   const char* browser = std::getenv("BROWSER");
   std::string program = browser != nullptr && browser[0] != '\0' ? browser : "xdg-open";
   posix_spawn_file_actions_t actions;

@@ -16,7 +16,7 @@ core::Result<std::string> prompt_line(const std::string& prompt, const std::stri
 
 // Start $BROWSER (a program path, given the URL as its one argument) or xdg-open, without
 // waiting for it; its stdout goes to /dev/null so that ours stays clean. Returns false when
-// nothing could be started.
+// nothing could be started, or when `url` is not an absolute http(s) URL (nothing is started).
 bool open_browser(const std::string& url);
 
 } // namespace tollgate::cli

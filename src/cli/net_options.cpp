@@ -223,9 +223,12 @@ core::Result<core::oidc::Client>
 resolve_client(const ClientFlags& f, const core::oidc::Profile* profile, Env& env) {
   core::oidc::Client c;
   c.id = f.id;
+  std::string id_source = "--client-id";
   if (c.id.empty() && profile != nullptr && profile->client_id) {
     c.id = *profile->client_id;
+    id_source = fmt::format("client_id of profile '{}'", profile->name);
   }
+  TOLLGATE_CHECK(core::oidc::check_client_chars(c.id, id_source));
   std::string auth = f.auth;
   if (auth.empty() && profile != nullptr && profile->client_auth) {
     auth = *profile->client_auth;
@@ -237,21 +240,28 @@ resolve_client(const ClientFlags& f, const core::oidc::Profile* profile, Env& en
   if (c.auth == core::oidc::ClientAuth::none) {
     return c; // a public client sends no secret even when one is configured
   }
+  std::string secret_source;
   if (!f.secret_file.empty()) {
     TOLLGATE_TRY(c.secret, read_secret_file(f.secret_file, "client secret file"));
+    secret_source = fmt::format("client secret file '{}'", f.secret_file);
   } else if (!f.secret.empty()) {
     warn(env,
          "--client-secret is visible to other users in the process list; prefer "
          "--client-secret-file FILE or TOLLGATE_CLIENT_SECRET");
     c.secret = f.secret;
+    secret_source = "--client-secret";
   } else if (const char* env_secret = env_or_null("TOLLGATE_CLIENT_SECRET")) {
     c.secret = core::util::trim(env_secret);
+    secret_source = "TOLLGATE_CLIENT_SECRET";
   } else if (profile != nullptr && profile->client_secret_file) {
     TOLLGATE_TRY(
         c.secret,
         read_secret_file(*profile->client_secret_file,
                          fmt::format("client secret file of profile '{}'", profile->name)));
+    secret_source = fmt::format("client secret file of profile '{}'", profile->name);
   }
+  TOLLGATE_CHECK(core::oidc::check_client_chars(
+      c.secret, fmt::format("the client secret ({})", secret_source)));
   return c;
 }
 
@@ -262,9 +272,14 @@ namespace tollgate::cli {
 std::string describe_fetch(const core::cache::Fetched& f, bool cache_enabled) {
   const double now = core::util::SystemClock().now();
   if (!f.from_cache) {
-    return cache_enabled ? fmt::format("network (cached for {})",
-                                       core::util::format_duration(static_cast<double>(f.ttl)))
-                         : std::string("network (not cached: --no-cache)");
+    if (!cache_enabled) {
+      return "network (not cached: --no-cache)";
+    }
+    if (!f.not_cached.empty()) {
+      return fmt::format("network (not cached: {})", f.not_cached);
+    }
+    return fmt::format("network (cached for {})",
+                       core::util::format_duration(static_cast<double>(f.ttl)));
   }
   const double age = now - f.fetched_at;
   if (f.stale) {

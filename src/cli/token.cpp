@@ -10,6 +10,7 @@
 #include "core/oidc/authcode.hpp"
 #include "core/oidc/device.hpp"
 #include "core/oidc/verify_remote.hpp"
+#include "core/util/text.hpp"
 #include "core/util/time.hpp"
 
 #include <fmt/format.h>
@@ -71,7 +72,24 @@ Result<std::string> refresh_token_for(const TokenOptions& o, Env& env) {
                        "the refresh_token grant needs --refresh-token TOKEN|@FILE|- or "
                        "TOLLGATE_REFRESH_TOKEN");
   }
+  if (arg != "-" && arg.front() != '@') {
+    warn(env,
+         "--refresh-token TOKEN is visible to other users in the process list; prefer "
+         "--refresh-token @FILE, - (stdin) or TOLLGATE_REFRESH_TOKEN");
+  }
   return read_token_argument(arg, env, 1024 * 1024);
+}
+
+// --open: only an http(s) URL goes to the browser. The IdP chose it, and $BROWSER or xdg-open
+// would as well open a file: URL or take a leading '-' as an option.
+void open_page(const std::string& url, Env& env) {
+  if (!http::parse_url(url)) {
+    warn(env,
+         fmt::format("not opening '{}' in a browser: not an http(s) URL",
+                     util::excerpt(util::terminal_safe(url), 120)));
+  } else if (!open_browser(url)) {
+    warn(env, "could not start a browser ($BROWSER or xdg-open); open the URL yourself");
+  }
 }
 
 Result<oidc::TokenResponse> device_flow(const TokenOptions& o,
@@ -84,20 +102,22 @@ Result<oidc::TokenResponse> device_flow(const TokenOptions& o,
   TOLLGATE_TRY(std::string endpoint,
                net.endpoint("", issuer, "device_authorization_endpoint", "--issuer"));
   TOLLGATE_TRY(auto auth, oidc::start_device_authorization(net.http(), endpoint, client, x));
+  // The IdP chose these strings: nothing in them may drive the terminal.
   fmt::print(env.err,
              "To sign in, open {} and enter the code {}\n",
-             auth.verification_uri,
-             auth.user_code);
+             util::terminal_safe(auth.verification_uri),
+             util::terminal_safe(auth.user_code));
   if (!auth.verification_uri_complete.empty()) {
-    fmt::print(env.err, "  (or open {})\n", auth.verification_uri_complete);
+    fmt::print(env.err, "  (or open {})\n", util::terminal_safe(auth.verification_uri_complete));
   }
   fmt::print(env.err,
              "Waiting for the sign-in (the code expires in {})...\n",
              util::format_duration(static_cast<double>(auth.expires_in)));
   std::fflush(env.err);
   if (o.open) {
-    open_browser(auth.verification_uri_complete.empty() ? auth.verification_uri
-                                                        : auth.verification_uri_complete);
+    open_page(auth.verification_uri_complete.empty() ? auth.verification_uri
+                                                     : auth.verification_uri_complete,
+              env);
   }
   return oidc::poll_device_token(
       net.http(), token_endpoint, client, auth, oidc::system_poll_clock());
@@ -133,8 +153,8 @@ Result<oidc::TokenResponse> code_flow(const TokenOptions& o,
              req.redirect_uri,
              util::format_duration(static_cast<double>(timeout_s)));
   std::fflush(env.err);
-  if (o.open && !open_browser(url)) {
-    warn(env, "could not start a browser ($BROWSER or xdg-open); open the URL yourself");
+  if (o.open) {
+    open_page(url, env);
   }
   TOLLGATE_TRY(std::string code,
                receiver.wait_for_code(static_cast<long>(timeout_s) * 1000, req.state, issuer));
@@ -184,9 +204,12 @@ int run_token(const TokenOptions& o, Env& env) {
   TOLLGATE_TRY_EXIT(auto profile, selected_profile(o.net.profile));
   const oidc::Profile* p = profile ? &*profile : nullptr;
   std::string issuer = !o.issuer.empty() ? o.issuer : (p && p->issuer ? *p->issuer : "");
-  std::string explicit_endpoint = !o.token_endpoint.empty()
-                                      ? o.token_endpoint
-                                      : (p && p->token_endpoint ? *p->token_endpoint : "");
+  // A profile's token_endpoint goes with the profile's issuer: an --issuer given on the command
+  // line is discovered instead, and only --token-endpoint beats both.
+  std::string explicit_endpoint = o.token_endpoint;
+  if (explicit_endpoint.empty() && o.issuer.empty() && p && p->token_endpoint) {
+    explicit_endpoint = *p->token_endpoint;
+  }
   const std::string audience =
       !o.audience.empty() ? o.audience : (p && p->audience ? *p->audience : "");
   TOLLGATE_TRY_EXIT(auto client, resolve_client(o.client, p, env));

@@ -3,11 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, json } from './lib/harness.mjs';
 import { tg } from './lib/net.mjs';
-import { startFaultServer } from './lib/faults.mjs';
+import { startFaultServer, selfSignedCert } from './lib/faults.mjs';
 
 let f;
 let jwksBody; // what /realm/certs serves
@@ -224,4 +224,89 @@ test('cache clear removes every entry', async () => {
   assert.deepEqual(entryFiles(cache), []);
   const human = await tg(['cache', 'list'], { cache });
   assert.match(human.stdout, /no entries/);
+});
+
+test('no cache poisoning across trust: --insecure never writes the cache, --cacert entries serve only that CA file', async () => {
+  const dir = tempDir();
+  const cert = selfSignedCert(dir);
+  const t = await startFaultServer({ tls: cert });
+  const issuer = t.url('/r');
+  t.route('/r/.well-known/openid-configuration', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
+      issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/certs`,
+      response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+    }));
+  });
+  t.route('/r/certs', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [jwkOf(keyA, 'kid-a')] }));
+  });
+  try {
+    const cache = tempDir();
+    let r = await tg(['jwks', '--issuer', issuer, '--insecure'], { cache });
+    assert.equal(r.code, 0, r.stderr);
+    // A run that verifies TLS must never be served what an unverified connection delivered.
+    for (const cmd of [['jwks', '--issuer', issuer], ['discover', issuer], ['jwks', `${issuer}/certs`]]) {
+      r = await tg(cmd, { cache });
+      assert.equal(r.code, 3, `${cmd.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /TLS: self-signed certificate/);
+    }
+    assert.deepEqual(json((await tg(['cache', 'list', '--json'], { cache })).stdout).entries, []);
+
+    // --cacert: cached, and served again to runs with the same CA file only.
+    r = await tg(['jwks', '--issuer', issuer, '--cacert', cert.certFile], { cache });
+    assert.equal(r.code, 0, r.stderr);
+    const n = t.requests.length;
+    r = await tg(['jwks', '--issuer', issuer, '--cacert', cert.certFile], { cache });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(t.requests.length, n, 'served from the cache');
+    r = await tg(['jwks', '--issuer', issuer], { cache });
+    assert.equal(r.code, 3, 'the system store never sees an entry fetched under another CA');
+    r = await tg(['jwks', '--issuer', issuer, '--offline'], { cache });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /not in the cache/);
+    const other = join(dir, 'other-ca.pem');
+    copyFileSync(cert.certFile, other);
+    r = await tg(['jwks', '--issuer', issuer, '--cacert', other], { cache });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(t.requests.length, n + 2, 'another CA file is another trust context: fetched again');
+    const list = json((await tg(['cache', 'list', '--json'], { cache })).stdout);
+    assert.equal(list.entries.length, 4);
+    assert.deepEqual([...new Set(list.entries.map((e) => e.cacert))].sort(), [realpathSync(cert.certFile), realpathSync(other)].sort());
+  } finally {
+    await t.close();
+  }
+});
+
+test('cache clear removes only its own entries and never follows a symlinked directory or entry', async () => {
+  const cache = tempDir();
+  await tg(['jwks', '--issuer', f.url('/realm')], { cache });
+  const dir = join(cache, 'tollgate');
+  const [own] = entryFiles(cache);
+  const foreign = ['notes.json', 'README', 'backup.json.tmp.abcdef', `${'0'.repeat(31)}.json`];
+  for (const name of foreign) writeFileSync(join(dir, name), 'not tollgate\n');
+  writeFileSync(join(dir, `${'a'.repeat(32)}.json.tmp.Xy12Z9`), 'torn'); // left by a killed writer
+  // An entry-named symlink to a file elsewhere: neither it nor its target is touched.
+  const outside = join(tempDir(), 'precious.json');
+  writeFileSync(outside, 'keep me');
+  const link = join(dir, `${'b'.repeat(32)}.json`);
+  symlinkSync(outside, link);
+  let r = await tg(['cache', 'clear'], { cache });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^removed 3 entries from /);
+  assert.ok(!existsSync(own));
+  for (const name of foreign) assert.ok(existsSync(join(dir, name)), `${name} is not tollgate's and stays`);
+  assert.ok(existsSync(link) && readFileSync(outside, 'utf8') === 'keep me');
+
+  // A cache directory that is a symlink is not cleared at all.
+  const target = tempDir();
+  const victim = join(target, `${'c'.repeat(32)}.json`);
+  writeFileSync(victim, '{}');
+  const cache2 = tempDir();
+  symlinkSync(target, join(cache2, 'tollgate'));
+  r = await tg(['cache', 'clear'], { cache: cache2 });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^tollgate: cache directory '.*tollgate' is a symbolic link; not cleared\n$/);
+  assert.ok(existsSync(victim));
 });

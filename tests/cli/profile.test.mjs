@@ -79,3 +79,36 @@ test('config errors name file:line:col', async () => {
     assert.equal(t.code, 2);
   }
 });
+
+test('--issuer on the command line overrides the profile: its discovery beats the profile token_endpoint', async () => {
+  const { startFaultServer } = await import('./lib/faults.mjs');
+  const f = await startFaultServer();
+  try {
+    const issuer = f.url('/cli-issuer');
+    f.route('/cli-issuer/.well-known/openid-configuration', (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/certs`,
+        response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+      }));
+    });
+    for (const path of ['/cli-issuer/token', '/profile-token']) {
+      f.route(path, (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: `from ${path}`, token_type: 'Bearer' }));
+      });
+    }
+    const dir = config(`profiles:\n  dev:\n    issuer: ${f.url('/profile-issuer')}\n    token_endpoint: ${f.url('/profile-token')}\n    client_id: cli\n    client_auth: none\n`);
+    let r = await tg(['token', '--profile', 'dev'], { config: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'from /profile-token\n', 'the profile alone: its token_endpoint');
+    r = await tg(['token', '--profile', 'dev', '--issuer', issuer], { config: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'from /cli-issuer/token\n', '--issuer given: its discovery');
+    r = await tg(['token', '--profile', 'dev', '--issuer', issuer, '--token-endpoint', f.url('/profile-token')], { config: dir });
+    assert.equal(r.stdout, 'from /profile-token\n', 'an explicit --token-endpoint still wins');
+  } finally {
+    await f.close();
+  }
+});

@@ -185,14 +185,22 @@ describe('--batch', () => {
     child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
     const good = kcTok();
     child.stdin.write(Array(2000).fill(good).join('\n') + '\n');
-    await new Promise((r) => setTimeout(r, 700));
+    // Interrupt once answers are coming out (bounded wait), not after a fixed delay: how far a slow
+    // host got does not matter, only that everything answered is flushed.
+    const answered = () => (out.match(/\n/g) ?? []).length;
+    for (let waited = 0; answered() < 1000; waited += 20) {
+      assert.ok(waited < 60000, `only ${answered()} of 2000 answered:\n${err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     child.kill('SIGINT');
     const [code] = await new Promise((r) => child.on('close', (c, s) => r([c, s])));
     assert.equal(code, 130, err);
     const lines = batchLines(out);
-    assert.equal(lines.length, 2000, 'every token read before the interrupt was answered and flushed');
+    const m = err.match(/interrupted after (\d+) tokens/);
+    assert.ok(m, err);
+    assert.equal(lines.length, Number(m[1]), 'every token answered before the interrupt was flushed');
+    assert.ok(lines.length >= 1000 && lines.length <= 2000);
     assert.ok(lines.every((l, i) => l.line === i + 1 && l.valid));
-    assert.match(err, /interrupted after 2000 tokens/);
   });
 });
 

@@ -52,7 +52,7 @@ TEST_CASE("cache::default_dir follows XDG") {
 }
 
 TEST_CASE("cache entries round-trip and anything else is a miss") {
-  Entry e{"https://idp.example/certs", 1764632400.5, 300, "application/json", R"({"keys":[]})"};
+  Entry e{"https://idp.example/certs", 1764632400.5, 300, "application/json", R"({"keys":[]})", ""};
   auto back = decode_entry(encode_entry(e));
   REQUIRE(back);
   CHECK(back->url == e.url);
@@ -60,17 +60,21 @@ TEST_CASE("cache entries round-trip and anything else is a miss") {
   CHECK(back->max_age == 300);
   CHECK(back->body == e.body);
   const std::string text = encode_entry(e);
+  CHECK(back->cacert.empty());
+  Entry ca = e;
+  ca.cacert = "/etc/ca.pem";
+  CHECK(decode_entry(encode_entry(ca))->cacert == "/etc/ca.pem");
   CHECK_FALSE(decode_entry(text.substr(0, text.size() / 2)));
   CHECK_FALSE(decode_entry("{}"));
   CHECK_FALSE(decode_entry(
-      R"({"tollgate_cache":2,"url":"u","body":"b","content_type":"","fetched_at":1,"max_age":null})"));
+      R"({"tollgate_cache":1,"url":"u","body":"b","content_type":"","fetched_at":1,"max_age":null})"));
 }
 
 TEST_CASE("cache::DiskCache stores privately, ignores corrupt files, lists and clears") {
   const std::string root = temp_dir();
   DiskCache cache(root + "/nested/tollgate");
   CHECK_FALSE(cache.get("https://idp.example/certs"));
-  Entry e{"https://idp.example/certs", 1000, std::nullopt, "application/json", "{}"};
+  Entry e{"https://idp.example/certs", 1000, std::nullopt, "application/json", "{}", ""};
   REQUIRE(cache.put(e));
   struct stat st {};
   REQUIRE(::stat(cache.dir().c_str(), &st) == 0);
@@ -79,6 +83,7 @@ TEST_CASE("cache::DiskCache stores privately, ignores corrupt files, lists and c
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(cache.get(e.url)->body == "{}");
   CHECK_FALSE(cache.get("https://idp.example/other"));
+  CHECK_FALSE(cache.get(e.url, "/some/ca.pem")); // another trust context
   { std::ofstream(cache.path_for(e.url)) << "{\"tollgate_cache\":1,"; }
   CHECK_FALSE(cache.get(e.url));
   auto listed = cache.list();
@@ -86,8 +91,14 @@ TEST_CASE("cache::DiskCache stores privately, ignores corrupt files, lists and c
   REQUIRE(listed->size() == 1);
   CHECK_FALSE(listed->front().entry);
   REQUIRE(cache.put(e));
-  { std::ofstream(cache.dir() + "/stray.json.tmp.abc123") << "x"; }
+  { std::ofstream(cache.path_for(e.url) + ".tmp.abc123") << "x"; } // left by a killed writer
+  { std::ofstream(cache.dir() + "/notes.json") << "not ours"; }
   CHECK(*cache.clear() == 2);
   CHECK(cache.list()->empty());
+  CHECK(::stat((cache.dir() + "/notes.json").c_str(), &st) == 0); // not tollgate's: kept
+  REQUIRE(::symlink(cache.dir().c_str(), (root + "/link").c_str()) == 0);
+  auto through_link = DiskCache(root + "/link").clear();
+  REQUIRE_FALSE(through_link);
+  CHECK(through_link.error().message.find("symbolic link") != std::string::npos);
   std::system(("rm -rf " + root).c_str());
 }

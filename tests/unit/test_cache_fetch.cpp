@@ -95,3 +95,30 @@ TEST_CASE("cache::fetch_json: an unwritable cache is a warning, not a failure") 
   REQUIRE(r->warnings.size() == 1);
   CHECK(r->warnings[0].rfind("not cached: ", 0) == 0);
 }
+
+TEST_CASE("cache::fetch_json: --insecure never stores; a CA bundle is part of the key") {
+  Fixture f;
+  f.http.opts.insecure = true;
+  f.http.replies.push_back(response(200, R"({"keys":["insecure"]})"));
+  auto insecure = cache::fetch_json(f.ctx, kUrl);
+  REQUIRE(insecure);
+  CHECK(insecure->not_cached == "--insecure");
+  CHECK_FALSE(f.disk.get(kUrl));
+
+  f.http.opts.insecure = false;
+  f.http.opts.cacert = f.root + "/ca.pem";
+  f.http.replies.push_back(response(200, R"({"keys":["ca"]})"));
+  REQUIRE(cache::fetch_json(f.ctx, kUrl));
+  CHECK_FALSE(f.disk.get(kUrl)); // the system store never sees it
+  CHECK(f.disk.get(kUrl, f.root + "/ca.pem")->body == R"({"keys":["ca"]})");
+  auto again = cache::fetch_json(f.ctx, kUrl);
+  REQUIRE(again);
+  CHECK(again->from_cache);
+
+  f.http.opts.cacert.clear();
+  f.http.replies.push_back(response(200, R"({"keys":["system"]})"));
+  auto system = cache::fetch_json(f.ctx, kUrl);
+  REQUIRE(system);
+  CHECK_FALSE(system->from_cache);
+  CHECK(f.http.seen.size() == 3);
+}

@@ -201,3 +201,36 @@ TEST_CASE("http::json_body and status_error") {
   CHECK(status_error(response(404, "", "")).message == "https://idp.example/x: HTTP 404");
   CHECK(status_error(response(404, "", "")).code == "http_404");
 }
+
+TEST_CASE("http client refuses a header with CR, LF or NUL before anything is sent") {
+  Harness h(ok_json);
+  for (const std::string& bad : {std::string("Bearer abc\r\nX-Injected: 1"),
+                                 std::string("Bearer abc\nX: 1"),
+                                 std::string("a\rb"),
+                                 std::string("a\0b", 3)}) {
+    auto r = h.client->perform(get("https://idp.example/x", {{"Authorization", bad}}));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().cls == ErrorClass::usage);
+    CHECK(r.error().code == "bad_header");
+    CHECK(r.error().message.find("Authorization") != std::string::npos);
+    CHECK(r.error().message.find("abc") == std::string::npos); // the value itself is not shown
+  }
+  auto name = h.client->perform(get("https://idp.example/x", {{"X-A\r\nB", "v"}}));
+  REQUIRE_FALSE(name);
+  CHECK(name.error().code == "bad_header");
+  CHECK(h.factory_calls == 0); // refused before the transport was even loaded
+  CHECK(h.client->perform(get("https://idp.example/x", {{"Authorization", "Bearer ok"}})).ok());
+}
+
+TEST_CASE("http::status_error and first_bytes never pass control characters on") {
+  tollgate::core::http::Response r;
+  r.url = "https://idp.example/token";
+  r.status = 400;
+  r.body = "{\"error\":\"invalid_grant\\u001b[2J\",\"error_description\":\"a\\r\\nb\\u0007\"}";
+  const Error e = status_error(r);
+  CHECK(e.message == "https://idp.example/token: HTTP 400: invalid_grant?[2J (a  b?)");
+  CHECK(first_bytes("\x1b[31mred\r\n\r\nline") == "?[31mred line");
+  CHECK(first_bytes("<!DOCTYPE html><html><head>") == "<!DOCTYPE html><html…");
+  CHECK(first_bytes("Not Found") == "Not Found");
+  CHECK(first_bytes("caf\xc3\xa9", 4) == "caf\xc3\xa9");
+}

@@ -44,3 +44,59 @@ TEST_CASE("http::redact_jwts") {
   CHECK(redact_jwts("eyJonly") == "eyJonly"); // no dots: not a token
   CHECK(redact_jwts("five eyJa.b.c.d.e parts") == "five [redacted] parts");
 }
+
+TEST_CASE("http::redact_header_line over HTTP/2: lower case and pseudo-headers") {
+  CHECK(redact_header_line("cookie: a=b") == "cookie: [redacted]");
+  CHECK(redact_header_line("DPoP: eyJhbGciOiJub25lIn0.e30.") == "DPoP: [redacted]");
+  CHECK(redact_header_line(":path: /token?code=abc&state=s")
+        == ":path: /token?code=[redacted]&state=s");
+  CHECK(redact_header_line(":method: POST") == ":method: POST");
+  CHECK(redact_header_line("POST /token?password=p HTTP/2")
+        == "POST /token?password=[redacted] HTTP/2");
+  CHECK(redact_header_line("HTTP/2 200 ") == "HTTP/2 200 ");
+  CHECK(redact_header_line("location: https://app/cb?code=abc")
+        == "location: https://app/cb?code=[redacted]");
+}
+
+TEST_CASE("http::redact_info_line") {
+  SUBCASE("libcurl 7.88: h2h3 [name: value]") {
+    CHECK(redact_info_line("h2h3 [authorization: Basic Y2lkOlNFQ1JFVDE=]")
+          == "h2h3 [authorization: Basic [redacted]]");
+    CHECK(redact_info_line("h2h3 [:path: /token?code=Q1]")
+          == "h2h3 [:path: /token?code=[redacted]]");
+    CHECK(redact_info_line("h2h3 [user-agent: tollgate/1]") == "h2h3 [user-agent: tollgate/1]");
+    CHECK(redact_info_line("h2h3 [cookie: a=b]x]") == "h2h3 [cookie: [redacted]]");
+  }
+  SUBCASE("libcurl 8.x: [HTTP/2] [1] [name: value]") {
+    CHECK(redact_info_line("[HTTP/2] [1] [Authorization: Bearer abc.def]")
+          == "[HTTP/2] [1] [Authorization: Bearer [redacted]]");
+    CHECK(redact_info_line("[HTTP/2] [1] OPENED stream for https://idp/t?refresh_token=r&a=b")
+          == "[HTTP/2] [1] OPENED stream for https://idp/t?refresh_token=[redacted]&a=b");
+  }
+  SUBCASE("free text") {
+    CHECK(redact_info_line("Connected to 127.0.0.1 (127.0.0.1) port 80 (#0)")
+          == "Connected to 127.0.0.1 (127.0.0.1) port 80 (#0)");
+    CHECK(redact_info_line("sending authorization: Basic abc")
+          == "sending authorization: Basic [redacted]");
+    CHECK(redact_info_line("password=hunter2; user=x") == "password=[redacted]; user=x");
+    CHECK(redact_info_line("token eyJhbGciOiJub25lIn0.e30. seen") == "token [redacted] seen");
+    CHECK(redact_info_line("Using Stream ID: 1") == "Using Stream ID: 1");
+  }
+}
+
+TEST_CASE("http::SecretValues scrubs what requests carried, whatever the syntax") {
+  SecretValues s;
+  s.add_request({"Authorization: Basic Y2lkOlNFQ1JFVDE=", "Accept: application/json"},
+                "grant_type=password&password=p%26ss-w0rd&username=alice",
+                false);
+  CHECK(s.scrub("x Y2lkOlNFQ1JFVDE= y") == "x [redacted] y");
+  CHECK(s.scrub("pw p&ss-w0rd / p%26ss-w0rd") == "pw [redacted] / [redacted]");
+  CHECK(s.scrub("alice application/json") == "alice application/json");
+  CHECK(s.scrub("[redacted]") == "[redacted]");
+  SecretValues j;
+  j.add_request(
+      {"Content-Type: application/json"}, R"({"rpt":"RPT-VALUE","n":{"token":"TOK1"}})", true);
+  CHECK(j.scrub("RPT-VALUE TOK1") == "[redacted] [redacted]");
+  j.add("ab"); // too short to scrub everywhere
+  CHECK(j.scrub("ab") == "ab");
+}

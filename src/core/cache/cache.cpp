@@ -18,7 +18,9 @@
 namespace tollgate::core::cache {
 namespace {
 
-constexpr int kFormat = 1;
+// 2: entries carry their trust context ("cacert"). Format 1 entries are ignored, because some may
+// have been fetched with --insecure.
+constexpr int kFormat = 2;
 constexpr std::size_t kMaxEntryBytes = 64 * 1024 * 1024;
 constexpr std::string_view kSuffix = ".json";
 
@@ -85,9 +87,25 @@ std::optional<std::string> read_private(const std::string& path) {
   }
 }
 
+bool is_hex_name(std::string_view s) {
+  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// What DiskCache itself writes: "<32 hex>.json" and, left by a killed writer,
+// "<32 hex>.json.tmp.XXXXXX" (mkstemp). Nothing else in the directory is ours to remove.
+bool is_own_name(std::string_view name) {
+  constexpr std::string_view kTmp = ".json.tmp.";
+  if (name.size() == 32 + kSuffix.size()) {
+    return is_hex_name(name.substr(0, 32)) && name.substr(32) == kSuffix;
+  }
+  return name.size() == 32 + kTmp.size() + 6 && is_hex_name(name.substr(0, 32))
+         && name.substr(32, kTmp.size()) == kTmp;
+}
+
 bool is_entry_name(std::string_view name) {
-  return name.size() > kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix
-         && name.find(".tmp.") == std::string_view::npos;
+  return is_own_name(name) && name.size() == 32 + kSuffix.size();
 }
 
 } // namespace
@@ -156,6 +174,7 @@ std::string encode_entry(const Entry& e) {
   j["max_age"] = e.max_age ? util::Json(*e.max_age) : util::Json(nullptr);
   j["content_type"] = e.content_type;
   j["body"] = e.body;
+  j["cacert"] = e.cacert;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -169,14 +188,16 @@ std::optional<Entry> decode_entry(std::string_view text) {
     return j.contains(k) && j[k].is_string();
   };
   if (!j.contains("tollgate_cache") || j["tollgate_cache"] != kFormat || !str("url") || !str("body")
-      || !str("content_type") || !j.contains("fetched_at") || !j["fetched_at"].is_number()
-      || !j.contains("max_age") || !(j["max_age"].is_null() || j["max_age"].is_number_integer())) {
+      || !str("content_type") || !str("cacert") || !j.contains("fetched_at")
+      || !j["fetched_at"].is_number() || !j.contains("max_age")
+      || !(j["max_age"].is_null() || j["max_age"].is_number_integer())) {
     return std::nullopt;
   }
   Entry e;
   e.url = j["url"].get<std::string>();
   e.body = j["body"].get<std::string>();
   e.content_type = j["content_type"].get<std::string>();
+  e.cacert = j["cacert"].get<std::string>();
   e.fetched_at = j["fetched_at"].get<double>();
   if (!j["max_age"].is_null()) {
     e.max_age = j["max_age"].get<std::int64_t>();
@@ -184,9 +205,11 @@ std::optional<Entry> decode_entry(std::string_view text) {
   return e;
 }
 
-std::string DiskCache::path_for(const std::string& url) const {
+std::string DiskCache::path_for(const std::string& url, const std::string& cacert) const {
+  // The system store keys by the URL alone; a CA bundle adds its path (a URL has no newline).
+  const std::string key = cacert.empty() ? url : url + "\ncacert:" + cacert;
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(url.data()), url.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
   std::string name;
   for (int i = 0; i < 16; ++i) {
     name += fmt::format("{:02x}", digest[i]);
@@ -194,16 +217,16 @@ std::string DiskCache::path_for(const std::string& url) const {
   return m_dir + "/" + name + std::string(kSuffix);
 }
 
-std::optional<Entry> DiskCache::get(const std::string& url) const {
+std::optional<Entry> DiskCache::get(const std::string& url, const std::string& cacert) const {
   if (m_dir.empty()) {
     return std::nullopt;
   }
-  auto text = read_private(path_for(url));
+  auto text = read_private(path_for(url, cacert));
   if (!text) {
     return std::nullopt;
   }
   auto e = decode_entry(*text);
-  if (!e || e->url != url) {
+  if (!e || e->url != url || e->cacert != cacert) {
     return std::nullopt;
   }
   return e;
@@ -214,7 +237,7 @@ Result<void> DiskCache::put(const Entry& e) const {
     return usage_error("unwritable", "no cache directory (neither XDG_CACHE_HOME nor HOME is set)");
   }
   TOLLGATE_CHECK(make_dirs(m_dir));
-  return util::write_file_atomic(path_for(e.url), encode_entry(e), 0600);
+  return util::write_file_atomic(path_for(e.url, e.cacert), encode_entry(e), 0600);
 }
 
 Result<std::vector<Listed>> DiskCache::list() const {
@@ -244,7 +267,7 @@ Result<std::vector<Listed>> DiskCache::list() const {
     }
     if (auto text = read_private(l.file)) {
       l.entry = decode_entry(*text);
-      if (l.entry && path_for(l.entry->url) != l.file) {
+      if (l.entry && path_for(l.entry->url, l.entry->cacert) != l.file) {
         l.entry.reset(); // a file under the wrong name is not trusted
       }
     }
@@ -261,33 +284,61 @@ Result<std::size_t> DiskCache::clear() const {
   if (m_dir.empty()) {
     return removed;
   }
-  DIR* d = ::opendir(m_dir.c_str());
-  if (d == nullptr) {
+  // O_NOFOLLOW: a cache directory that is a symlink may point anywhere; it is not cleared. The
+  // entries are then looked up and removed relative to this descriptor, never through a path.
+  const int dfd = ::open(m_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) {
     if (errno == ENOENT) {
       return removed;
+    }
+    struct stat st {};
+    if (::lstat(m_dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return usage_error(
+          "unwritable", fmt::format("cache directory '{}' is a symbolic link; not cleared", m_dir));
     }
     return usage_error(
         "unwritable",
         fmt::format("cannot read cache directory '{}': {}", m_dir, std::strerror(errno)));
   }
+  struct stat dst {};
+  if (::fstat(dfd, &dst) != 0 || dst.st_uid != ::geteuid()) {
+    ::close(dfd);
+    return usage_error(
+        "unwritable",
+        fmt::format("cache directory '{}' belongs to another user; not cleared", m_dir));
+  }
+  DIR* d = ::fdopendir(::dup(dfd));
+  if (d == nullptr) {
+    const int err = errno;
+    ::close(dfd);
+    return usage_error(
+        "unwritable",
+        fmt::format("cannot read cache directory '{}': {}", m_dir, std::strerror(err)));
+  }
   std::vector<std::string> names;
   while (dirent* ent = ::readdir(d)) {
-    const std::string_view name = ent->d_name;
-    // Entries and temporaries left by a killed writer ("<hash>.json.tmp.XXXXXX").
-    if (is_entry_name(name) || name.find(".json.tmp.") != std::string_view::npos) {
-      names.emplace_back(name);
+    if (is_own_name(ent->d_name)) {
+      names.emplace_back(ent->d_name);
     }
   }
   ::closedir(d);
   for (const auto& name : names) {
-    const std::string path = m_dir + "/" + name;
-    if (::unlink(path.c_str()) == 0) {
+    // Only regular files of ours: a symlink or anything else under an entry name is left alone.
+    struct stat st {};
+    if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)
+        || st.st_uid != ::geteuid()) {
+      continue;
+    }
+    if (::unlinkat(dfd, name.c_str(), 0) == 0) {
       ++removed;
     } else if (errno != ENOENT) {
+      const int err = errno;
+      ::close(dfd);
       return usage_error("unwritable",
-                         fmt::format("cannot remove '{}': {}", path, std::strerror(errno)));
+                         fmt::format("cannot remove '{}/{}': {}", m_dir, name, std::strerror(err)));
     }
   }
+  ::close(dfd);
   return removed;
 }
 

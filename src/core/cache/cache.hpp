@@ -21,6 +21,9 @@ struct Entry {
   std::optional<std::int64_t> max_age; // the server's Cache-Control max-age, as sent
   std::string content_type;
   std::string body;
+  // The CA bundle (--cacert, canonical path) whose trust fetched it; "" for the system store. Part
+  // of the key: an entry is only ever served to runs with the same trust.
+  std::string cacert;
 };
 
 // What a command allows the cache to do (--no-cache, --cache-ttl, --offline).
@@ -49,15 +52,16 @@ struct Listed {
   std::optional<Entry> entry; // nullopt: corrupt or unreadable (ignored by get())
 };
 
-// The on-disk cache: one JSON file per URL (named by a hash of the URL) in a 0700 directory,
-// written atomically with mode 0600, so concurrent writers never leave a torn file and a reader
-// sees either the old or the new entry. A corrupt, truncated or foreign file is treated as a miss.
+// The on-disk cache: one JSON file per URL and trust context (named by a hash of both) in a 0700
+// directory, written atomically with mode 0600, so concurrent writers never leave a torn file and
+// a reader sees either the old or the new entry. A corrupt, truncated or foreign file is treated as
+// a miss.
 class DiskCache {
 public:
   explicit DiskCache(std::string dir) : m_dir(std::move(dir)) {}
   const std::string& dir() const { return m_dir; }
 
-  std::optional<Entry> get(const std::string& url) const;
+  std::optional<Entry> get(const std::string& url, const std::string& cacert = "") const;
   // Creates the directory (0700) when needed. Failing to cache is never fatal for a command;
   // callers report the error as a warning.
   Result<void> put(const Entry& e) const;
@@ -66,7 +70,7 @@ public:
   // Remove every entry (and stray temporary files); returns how many files were removed.
   Result<std::size_t> clear() const;
 
-  std::string path_for(const std::string& url) const;
+  std::string path_for(const std::string& url, const std::string& cacert = "") const;
 
 private:
   std::string m_dir;

@@ -1,10 +1,24 @@
 #include "core/cache/fetch.hpp"
 
+#include <climits>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <optional>
 
 namespace tollgate::core::cache {
+namespace {
+
+// The trust context of the cache key: the CA bundle's canonical path, "" for the system store.
+std::string trust_of(const http::ClientOptions& opts) {
+  if (opts.cacert.empty()) {
+    return {};
+  }
+  char resolved[PATH_MAX];
+  return ::realpath(opts.cacert.c_str(), resolved) != nullptr ? std::string(resolved) : opts.cacert;
+}
+
+} // namespace
 
 std::vector<Result<Fetched>>
 fetch_json_all(FetchContext& ctx, const std::vector<std::string>& urls, bool force_network) {
@@ -15,6 +29,7 @@ fetch_json_all(FetchContext& ctx, const std::vector<std::string>& urls, bool for
   std::vector<http::Request> requests;
   std::vector<std::size_t> which;
   const bool use_cache = ctx.policy.enabled && ctx.cache != nullptr;
+  const std::string trust = trust_of(opts);
   for (std::size_t i = 0; i < urls.size(); ++i) {
     const std::string& url = urls[i];
     if (auto ok = http::check_url(url, opts); !ok) {
@@ -22,7 +37,7 @@ fetch_json_all(FetchContext& ctx, const std::vector<std::string>& urls, bool for
       continue;
     }
     if (use_cache && (!force_network || ctx.policy.offline)) {
-      if (auto e = ctx.cache->get(url)) {
+      if (auto e = ctx.cache->get(url, trust)) {
         const bool fresh = is_fresh(*e, ctx.policy, now);
         if (fresh || ctx.policy.offline) {
           auto doc = util::parse_json_strict(e->body, "cached document");
@@ -88,10 +103,14 @@ fetch_json_all(FetchContext& ctx, const std::vector<std::string>& urls, bool for
       e.max_age = parse_max_age(resp->header("cache-control"));
       e.content_type = resp->header("content-type");
       e.body = std::move(resp->body);
+      e.cacert = trust;
       f.ttl = ttl_for(e, ctx.policy);
-      if (use_cache) {
+      if (use_cache && opts.insecure) {
+        f.not_cached = "--insecure";
+      } else if (use_cache) {
         if (auto put = ctx.cache->put(e); !put) {
           f.warnings.push_back(fmt::format("not cached: {}", put.error().message));
+          f.not_cached = "the cache is not writable";
         }
       }
       out[i] = std::move(f);

@@ -37,6 +37,15 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return out;
 }
 
+bool has_json_content_type(const std::vector<std::string>& headers) {
+  for (const auto& h : headers) {
+    if (util::istarts_with(h, "content-type:") && h.find("json") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string excerpt_for_trace(const Response& r) {
   constexpr std::size_t kMax = 2048;
   const std::string media = r.media_type();
@@ -59,6 +68,28 @@ std::string excerpt_for_trace(const Response& r) {
     text += "…";
   }
   return text;
+}
+
+// RFC 9110 5.5: a field value never holds CR, LF or NUL, and a name is a token. Either would let
+// a value (a token, a client id) start a header of its own; refused before anything is sent. The
+// value is not shown: it may be a credential.
+Result<void> check_headers(const Request& r) {
+  for (const auto& h : r.headers) {
+    const bool bad_name = h.name.empty() || std::any_of(h.name.begin(), h.name.end(), [](char c) {
+                            return c <= 0x20 || c >= 0x7f || c == ':';
+                          });
+    const bool bad_value =
+        h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+    if (bad_name || bad_value) {
+      return usage_error("bad_header",
+                         fmt::format("refusing to send the {} header to {}: its {} contains a CR, "
+                                     "LF or other control character",
+                                     bad_name ? "'" + first_bytes(h.name, 40) + "'" : h.name,
+                                     display_url(r.url),
+                                     bad_name ? "name" : "value"));
+    }
+  }
+  return {};
 }
 
 struct Job {
@@ -88,9 +119,12 @@ public:
     bool any = false;
     for (auto& r : requests) {
       auto job = std::make_unique<Job>();
+      auto headers = check_headers(r);
       auto url = check_url(r.url, m_opts);
       job->request = std::move(r);
-      if (!url) {
+      if (!headers) {
+        job->result = std::move(headers).error();
+      } else if (!url) {
         job->result = std::move(url).error();
       } else {
         job->url = std::move(*url);
@@ -154,8 +188,8 @@ private:
                                                          : "< ";
     for (std::string_view line : lines_of(text)) {
       const std::string shown =
-          kind == TraceKind::info ? redact_jwts(line) : redact_header_line(line);
-      self->m_opts.trace(std::string(prefix) + shown);
+          kind == TraceKind::info ? redact_info_line(line) : redact_header_line(line);
+      self->trace(std::string(prefix) + shown);
     }
     // The body after the headers it follows on the wire, redacted as a whole.
     if (kind == TraceKind::header_out && t != nullptr && !t->body.empty()) {
@@ -164,19 +198,15 @@ private:
   }
 
   void trace_request_body(const Transfer& t) {
-    bool json = false;
-    for (const auto& h : t.headers) {
-      if (util::istarts_with(h, "content-type:") && h.find("json") != std::string::npos) {
-        json = true;
-      }
-    }
-    const std::string shown = json ? redact_json_text(t.body) : redact_form(t.body);
+    const std::string shown =
+        has_json_content_type(t.headers) ? redact_json_text(t.body) : redact_form(t.body);
     trace(fmt::format("> [request body, {} bytes] {}", t.body.size(), shown));
   }
 
+  // Every trace line goes out here, scrubbed of the secret values sent so far.
   void trace(const std::string& line) {
     if (m_opts.trace) {
-      m_opts.trace(line);
+      m_opts.trace(m_secrets.scrub(line));
     }
   }
 
@@ -193,10 +223,16 @@ private:
     t = Transfer{};
     t.method = job.request.method;
     t.url = job.url.str();
+    // A proxy from the environment is for the outside world: a loopback server is this machine's
+    // own (a test IdP, the port a login redirect comes back to), and a proxy would see its tokens.
+    t.direct = is_loopback_host(job.url);
     for (const auto& h : job.request.headers) {
       t.headers.push_back(h.name + ": " + h.value);
     }
     t.body = job.request.body;
+    if (m_opts.trace) {
+      m_secrets.add_request(t.headers, t.body, has_json_content_type(t.headers));
+    }
     t.timeout_ms = left;
     t.max_bytes = job.request.max_bytes != 0 ? job.request.max_bytes : m_opts.max_response_bytes;
     t.user = &job;
@@ -266,7 +302,7 @@ private:
                            fmt::format("{}: HTTP {} redirect to an invalid Location '{}'",
                                        from,
                                        r.status,
-                                       util::excerpt(location, 120)));
+                                       util::excerpt(util::terminal_safe(location), 120)));
     }
     const std::string to = target->str();
     if (job.url.scheme == "https" && target->scheme == "http") {
@@ -320,11 +356,8 @@ private:
   std::unique_ptr<Transport> m_transport;
   std::optional<Error> m_load_error;
   long m_connect_timeout = 0;
+  SecretValues m_secrets; // of every request so far: h2 multiplexes them on one connection
 };
-
-bool printable(char c) {
-  return c >= 0x20 && c < 0x7f;
-}
 
 } // namespace
 
@@ -376,18 +409,19 @@ std::string size_text(std::size_t bytes) {
 }
 
 std::string first_bytes(std::string_view body, std::size_t max) {
+  // A bounded prefix is enough (a body can be megabytes); whitespace runs read as one space.
+  const std::string safe = util::terminal_safe(body.substr(0, 4 * max + 4));
   std::string out;
-  for (std::size_t i = 0; i < body.size() && out.size() < max; ++i) {
-    const char c = body[i];
-    if (c == '\n' || c == '\r' || c == '\t') {
-      if (!out.empty() && out.back() != ' ') {
-        out += ' ';
-      }
-    } else {
-      out += printable(c) ? c : '?';
+  std::size_t i = 0;
+  for (; i < safe.size() && out.size() < max; ++i) {
+    if (safe[i] != ' ' || (!out.empty() && out.back() != ' ')) {
+      out += safe[i];
     }
   }
-  if (body.size() > out.size()) {
+  while (i < safe.size() && (static_cast<unsigned char>(safe[i]) & 0xC0) == 0x80) {
+    out += safe[i++]; // finish a UTF-8 sequence rather than cut it
+  }
+  if (i < safe.size() || body.size() > 4 * max + 4) {
     out += "…";
   }
   return out;
@@ -395,6 +429,7 @@ std::string first_bytes(std::string_view body, std::size_t max) {
 
 Error transfer_error(const Transfer& t, const ClientOptions& options, long connect_timeout_ms) {
   const std::string url = display_url(t.url);
+  const std::string detail = util::terminal_safe(t.detail); // libcurl may quote the server
   auto net = [&](const char* code, const std::string& cause) {
     return network_error(code, fmt::format("{}: {}", url, cause));
   };
@@ -406,7 +441,7 @@ Error transfer_error(const Transfer& t, const ClientOptions& options, long conne
   case Failure::refused:
     return net("connection_refused", "connection refused");
   case Failure::connect:
-    return net("connect_failed", fmt::format("cannot connect ({})", t.detail));
+    return net("connect_failed", fmt::format("cannot connect ({})", detail));
   case Failure::connect_timeout:
     return net("timeout", fmt::format("connection timed out after {} ms", connect_timeout_ms));
   case Failure::timeout:
@@ -421,13 +456,8 @@ Error transfer_error(const Transfer& t, const ClientOptions& options, long conne
     }
     return net("tls", fmt::format("TLS: {}{}", why, hint));
   }
-  case Failure::tls: {
-    std::string detail = t.detail;
-    if (detail.rfind("SSL: ", 0) == 0) {
-      detail = detail.substr(5);
-    }
-    return net("tls", "TLS: " + detail);
-  }
+  case Failure::tls:
+    return net("tls", "TLS: " + (detail.rfind("SSL: ", 0) == 0 ? detail.substr(5) : detail));
   case Failure::too_large:
     return net("too_large",
                fmt::format("response is larger than the {} limit (raise it with "
@@ -436,12 +466,12 @@ Error transfer_error(const Transfer& t, const ClientOptions& options, long conne
   case Failure::interrupted:
     return Error{ErrorClass::interrupted, "interrupted", "interrupted"};
   case Failure::io:
-    return net("io", fmt::format("connection failed ({})", t.detail));
+    return net("io", fmt::format("connection failed ({})", detail));
   case Failure::other:
   case Failure::none:
     break;
   }
-  return net("network", t.detail.empty() ? std::string("request failed") : t.detail);
+  return net("network", detail.empty() ? std::string("request failed") : detail);
 }
 
 Error status_error(const Response& r) {
@@ -449,9 +479,12 @@ Error status_error(const Response& r) {
   util::Json doc = util::Json::parse(r.body, nullptr, false);
   if (!doc.is_discarded() && doc.is_object() && doc.contains("error") && doc["error"].is_string()) {
     std::string code = doc["error"].get<std::string>();
-    std::string msg = fmt::format("{}: HTTP {}: {}", url, r.status, util::excerpt(code, 80));
+    std::string msg =
+        fmt::format("{}: HTTP {}: {}", url, r.status, util::excerpt(util::terminal_safe(code), 80));
     if (doc.contains("error_description") && doc["error_description"].is_string()) {
-      msg += fmt::format(" ({})", util::excerpt(doc["error_description"].get<std::string>(), 200));
+      msg += fmt::format(
+          " ({})",
+          util::excerpt(util::terminal_safe(doc["error_description"].get<std::string>()), 200));
     }
     return network_error(code, msg);
   }

@@ -96,7 +96,8 @@ Error status_error(const Response& response);
 // <!DOCTYPE…)" / "URL: response is not valid JSON at byte 12".
 Result<util::Json> json_body(const Response& response);
 
-// The first bytes of a body for messages: printable ASCII, at most `max` characters, "…" when cut.
+// The first bytes of a body for messages, made util::terminal_safe, whitespace runs as one space:
+// at most `max` bytes (plus the rest of a cut UTF-8 character), "…" when cut.
 std::string first_bytes(std::string_view body, std::size_t max = 20);
 
 // The one-line cause for a transfer that got no response ("connection refused", "timed out after

@@ -13,7 +13,7 @@
 
 namespace tollgate::core::http {
 
-inline constexpr int kTransportAbi = 1;
+inline constexpr int kTransportAbi = 2;
 
 // What the module reports to the trace callback; the core redacts and formats it.
 enum class TraceKind {
@@ -65,6 +65,7 @@ struct Transfer {
   std::string body;                 // sent when non-empty or when method is POST
   long timeout_ms = 3000;
   std::size_t max_bytes = 1024 * 1024;
+  bool direct = false; // never through a proxy, whatever the environment says (loopback targets)
 
   // outcome
   Failure failure = Failure::none;

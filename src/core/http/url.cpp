@@ -99,7 +99,9 @@ std::string Url::str() const {
 
 Result<Url> parse_url(std::string_view text, std::string_view what) {
   auto bad = [&](std::string_view why) {
-    return usage_error("bad_url", fmt::format("{} '{}' {}", what, util::excerpt(text, 120), why));
+    return usage_error(
+        "bad_url",
+        fmt::format("{} '{}' {}", what, util::excerpt(util::terminal_safe(text), 120), why));
   };
   if (text.empty()) {
     return usage_error("bad_url", fmt::format("{} is empty", what));
@@ -247,7 +249,7 @@ bool is_loopback_host(const Url& url) {
 std::string display_url(std::string_view url) {
   auto parsed = parse_url(url);
   if (!parsed) {
-    return std::string(util::excerpt(url, 200));
+    return util::excerpt(util::terminal_safe(url), 200);
   }
   return parsed->str();
 }

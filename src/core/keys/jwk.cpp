@@ -360,8 +360,8 @@ Key key_from_jwk(const Json& jwk, std::string label) {
     key.kty = jose::KeyType::oct;
     load_oct(key, jwk);
   } else {
-    key.problem =
-        fmt::format("key type \"{}\" is not supported (RSA, EC, OKP, oct)", util::excerpt(kty, 20));
+    key.problem = fmt::format("key type \"{}\" is not supported (RSA, EC, OKP, oct)",
+                              util::excerpt(util::terminal_safe(kty), 20));
     return key;
   }
   if (key.problem.empty()) {
@@ -386,7 +386,8 @@ Result<KeySet> keyset_from_json(const Json& doc, std::string source) {
       ++i;
       std::string label = fmt::format("key #{}", i);
       if (jwk.is_object() && jwk.contains("kid") && jwk["kid"].is_string()) {
-        label += fmt::format(" (kid '{}')", util::excerpt(jwk["kid"].get<std::string>(), 60));
+        label += fmt::format(" (kid '{}')",
+                             util::excerpt(util::terminal_safe(jwk["kid"].get<std::string>()), 60));
       }
       set.keys.push_back(key_from_jwk(jwk, std::move(label)));
     }

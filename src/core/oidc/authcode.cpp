@@ -230,10 +230,12 @@ Result<std::string> LoopbackReceiver::wait_for_code(long timeout_ms,
       respond(conn, 200, "tollgate", "Sign-in failed; see the terminal.");
       ::close(conn);
       const std::string desc = get("error_description");
-      return network_error(err,
-                           fmt::format("the authorization server answered {}{}",
-                                       util::excerpt(err, 80),
-                                       desc.empty() ? "" : " (" + util::excerpt(desc, 200) + ")"));
+      return network_error(
+          err,
+          fmt::format("the authorization server answered {}{}",
+                      util::excerpt(util::terminal_safe(err), 80),
+                      desc.empty() ? ""
+                                   : " (" + util::excerpt(util::terminal_safe(desc), 200) + ")"));
     }
     if (const std::string iss = get("iss"); !iss.empty() && !issuer.empty() && iss != issuer) {
       respond(conn, 400, "tollgate", "The response comes from another issuer; refused.");
@@ -241,7 +243,8 @@ Result<std::string> LoopbackReceiver::wait_for_code(long timeout_ms,
       return network_error("issuer_mismatch",
                            fmt::format("the authorization response names issuer {} instead of {} "
                                        "(RFC 9207 mix-up defence): refused",
-                                       util::quote(iss, 200), util::quote(issuer, 200)));
+                                       util::quote(iss, 200),
+                                       util::quote(issuer, 200)));
     }
     const std::string code = get("code");
     if (code.empty()) {

@@ -1,6 +1,7 @@
 #include "core/oidc/device.hpp"
 
 #include "core/util/interrupt.hpp"
+#include "core/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -101,7 +102,7 @@ Result<TokenResponse> poll_device_token(http::HttpClient& http,
                            fmt::format("the device code expired after {} s before the sign-in was "
                                        "completed at {}",
                                        a.expires_in,
-                                       a.verification_uri));
+                                       util::terminal_safe(a.verification_uri)));
     }
     http::Params form{{"grant_type", kDeviceCodeGrant}, {"device_code", a.device_code}};
     auto doc = post_form(http, token_endpoint, client, std::move(form));

@@ -70,8 +70,10 @@ userinfo(http::HttpClient& http, const std::string& endpoint, const std::string&
           fmt::format("{}: HTTP {}: the IdP rejected the token: {}{}",
                       http::display_url(resp.url),
                       resp.status,
-                      c.error,
-                      c.description.empty() ? "" : " (" + util::excerpt(c.description, 200) + ")"));
+                      util::excerpt(util::terminal_safe(c.error), 80),
+                      c.description.empty()
+                          ? ""
+                          : " (" + util::excerpt(util::terminal_safe(c.description), 200) + ")"));
     }
   }
   if (!resp.ok()) {

@@ -49,6 +49,22 @@ std::string_view client_auth_name(ClientAuth a) {
   return "none";
 }
 
+Result<void> check_client_chars(std::string_view value, std::string_view what) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c > 0x7e) {
+      return usage_error("bad_client_chars",
+                         fmt::format("{} contains {} (byte 0x{:02x} at offset {}); client ids "
+                                     "and secrets are printable ASCII (RFC 6749 appendix A)",
+                                     what,
+                                     c > 0x7e ? "a non-ASCII byte" : "a control character",
+                                     c,
+                                     i));
+    }
+  }
+  return {};
+}
+
 Result<void> apply_client_auth(const Client& client, http::Request& request, http::Params& form) {
   if (client.id.empty()) {
     return usage_error("no_client_id",

@@ -27,6 +27,11 @@ struct Client {
   ClientAuth auth = ClientAuth::basic;
 };
 
+// RFC 6749 appendix A.1 and A.2: a client id and a client secret are printable ASCII (VSCHAR).
+// Anything else (a CR or LF could start a header of its own) is a usage error
+// "WHAT contains a control character (byte 0x0d at offset 2)" that never shows the value.
+Result<void> check_client_chars(std::string_view value, std::string_view what);
+
 // Add the client's authentication to a form request. Basic needs a secret (usage error
 // otherwise); RFC 6749 2.3.1 form-encodes id and secret before base64.
 Result<void> apply_client_auth(const Client& client, http::Request& request, http::Params& form);

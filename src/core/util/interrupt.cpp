@@ -14,6 +14,8 @@ char g_paths[kSlots][kPathMax];
 std::atomic<bool> g_used[kSlots];
 std::atomic<bool> g_cooperative{false};
 std::atomic<bool> g_interrupted{false};
+termios g_saved_termios{};
+std::atomic<int> g_termios_fd{-1};
 
 extern "C" void on_signal(int sig) {
   g_interrupted.store(true);
@@ -24,6 +26,9 @@ extern "C" void on_signal(int sig) {
     if (g_used[i].load()) {
       ::unlink(g_paths[i]);
     }
+  }
+  if (const int fd = g_termios_fd.load(); fd >= 0) {
+    ::tcsetattr(fd, TCSANOW, &g_saved_termios);
   }
   // 130 for SIGINT as shells report it; 143 for SIGTERM.
   ::_exit(sig == SIGINT ? 130 : 128 + sig);
@@ -68,6 +73,16 @@ void unregister_temp_file(int slot) {
   if (slot >= 0 && slot < kSlots) {
     g_used[slot].store(false);
   }
+}
+
+void set_terminal_to_restore(int fd, const termios& saved) {
+  g_termios_fd.store(-1); // the handler never sees a half-copied struct
+  g_saved_termios = saved;
+  g_termios_fd.store(fd);
+}
+
+void clear_terminal_to_restore() {
+  g_termios_fd.store(-1);
 }
 
 } // namespace tollgate::core::util

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <termios.h>
+
 namespace tollgate::core::util {
 
 // Install SIGINT/SIGTERM handlers. Until a long-running loop calls set_cooperative(true), a signal
@@ -14,5 +16,11 @@ bool interrupted();
 // when the table is full. Paths longer than the slot are not registered.
 int register_temp_file(const char* path);
 void unregister_temp_file(int slot);
+
+// While a prompt has turned terminal echo off: the settings a signal that ends the process
+// restores on `fd` first (tcsetattr is async-signal-safe), so Ctrl-C never leaves the user's
+// terminal without echo. Clear it once the settings are restored normally.
+void set_terminal_to_restore(int fd, const termios& saved);
+void clear_terminal_to_restore();
 
 } // namespace tollgate::core::util

@@ -1,6 +1,7 @@
 #include "core/util/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace tollgate::core::util {
 
@@ -82,6 +83,56 @@ std::string excerpt(std::string_view s, std::size_t max) {
     --cut;
   }
   return std::string(s.substr(0, cut)) + "...";
+}
+
+std::string terminal_safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\r' || c == '\n' || c == '\t') {
+      out += ' ';
+      ++i;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // A well-formed UTF-8 sequence (RFC 3629 4: no overlongs, no surrogates, <= U+10FFFF).
+    const std::size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+                            : c >= 0xe0 && c <= 0xef ? 3
+                            : c >= 0xf0 && c <= 0xf4 ? 4
+                                                     : 0;
+    bool ok = len != 0 && i + len <= s.size();
+    std::uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + k]);
+      ok = (cont & 0xc0) == 0x80;
+      cp = (cp << 6) | (cont & 0x3f);
+    }
+    ok = ok && !(len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+         && !(len == 4 && (cp < 0x10000 || cp > 0x10ffff));
+    if (!ok) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    if (cp >= 0x80 && cp <= 0x9f) {
+      out += '?'; // C1 controls: 0x9b is CSI on some terminals
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -25,6 +25,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // A value shortened for messages: at most `max` bytes, with "..." when cut.
 std::string excerpt(std::string_view s, std::size_t max = 40);
 
+// Text from outside (an IdP's error_description, a discovery value, response bytes) made safe for
+// one terminal line: CR, LF and TAB become spaces; other control characters (ESC, BEL, DEL, the
+// C1 range) and bytes that are not UTF-8 become '?'. A server can then neither move the cursor,
+// recolour, retitle the terminal, nor forge a line of our output.
+std::string terminal_safe(std::string_view s);
+
 // Levenshtein distance (for "did you mean" hints).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

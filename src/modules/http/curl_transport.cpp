@@ -204,6 +204,9 @@ private:
     curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &a);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &a);
+    if (t.direct) {
+      curl_easy_setopt(easy, CURLOPT_PROXY, ""); // "": no proxy, not even from the environment
+    }
     if (!m_cfg.cacert.empty()) {
       curl_easy_setopt(easy, CURLOPT_CAINFO, m_cfg.cacert.c_str());
       curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
@@ -319,9 +322,14 @@ private:
       return;
     }
     case CURLE_OPERATION_TIMEDOUT: {
+      // A reused keep-alive connection has no connect time either: only a transfer that never
+      // connected and never sent its request timed out connecting.
       curl_off_t connect_us = 0;
       curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-      t.failure = connect_us == 0 ? Failure::connect_timeout : Failure::timeout;
+      long request_bytes = 0;
+      curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+      t.failure =
+          connect_us == 0 && request_bytes == 0 ? Failure::connect_timeout : Failure::timeout;
       return;
     }
     case CURLE_PEER_FAILED_VERIFICATION: {

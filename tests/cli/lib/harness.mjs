@@ -9,10 +9,11 @@ export const SOURCE_DIR = process.env.TOLLGATE_SOURCE_DIR ?? join(dirname(fileUR
 export const BIN = process.env.TOLLGATE_BIN ?? join(SOURCE_DIR, 'build', 'tollgate');
 export const DATA = join(SOURCE_DIR, 'tests', 'data');
 
-// A clean environment: no colour forcing, no profile, caches in a private directory.
+// A clean environment: no colour forcing, no profile, no proxy settings, caches in a private
+// directory.
 export function baseEnv(extra = {}) {
   const env = { ...process.env };
-  for (const k of ['NO_COLOR', 'CLICOLOR_FORCE', 'TOLLGATE_PROFILE', 'TOLLGATE_CLIENT_SECRET', 'http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'all_proxy']) delete env[k];
+  for (const k of ['NO_COLOR', 'CLICOLOR_FORCE', 'TOLLGATE_PROFILE', 'TOLLGATE_CLIENT_SECRET', 'http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy']) delete env[k];
   return { ...env, ...extra };
 }
 
