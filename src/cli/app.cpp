@@ -81,9 +81,28 @@ int run(int argc, char** argv) {
   std::stable_sort(registry.begin(),
                    registry.end(),
                    [](const CommandSpec& a, const CommandSpec& b) { return a.order < b.order; });
+  // Only the subcommand named on the command line is built: the options of all the others would
+  // cost about a millisecond of start-up. (The top level has no options taking values, so the
+  // first argument not starting with '-' names it.) Help, --dump-cli-spec and unknown names see
+  // every subcommand.
+  std::string_view named;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") {
+      break;
+    }
+    if (!a.empty() && a[0] != '-') {
+      named = a;
+      break;
+    }
+  }
+  const bool known = std::any_of(
+      registry.begin(), registry.end(), [&](const CommandSpec& c) { return named == c.name; });
   Runner runner;
   for (const auto& spec : registry) {
-    spec.setup(app, runner);
+    if (!known || named == spec.name) {
+      spec.setup(app, runner);
+    }
   }
   // Every (nested) subcommand names its own --help; an unexpected argument that starts with '-'
   // is often an opaque token, which gets a hint.
