@@ -16,10 +16,6 @@ namespace {
 
 constexpr const char* kRptHint = "requesting_party_token";
 
-std::string str_member(const core::util::Json& o, const char* k) {
-  return o.is_object() && o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : "";
-}
-
 // The permissions of an RPT introspection (Keycloak sends both rsid/scopes and the UMA names
 // resource_id/resource_scopes) as a table.
 std::string render_permissions(const core::util::Json& raw, const Style& s) {
@@ -28,9 +24,9 @@ std::string render_permissions(const core::util::Json& raw, const Style& s) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : raw["permissions"]) {
-    std::string id = str_member(p, "rsid");
+    std::string id = string_member(p, "rsid");
     if (id.empty()) {
-      id = str_member(p, "resource_id");
+      id = string_member(p, "resource_id");
     }
     std::vector<std::string> scopes;
     for (const char* key : {"scopes", "resource_scopes"}) {
@@ -43,7 +39,7 @@ std::string render_permissions(const core::util::Json& raw, const Style& s) {
         break;
       }
     }
-    rows.push_back({str_member(p, "rsname"),
+    rows.push_back({string_member(p, "rsname"),
                     id,
                     scopes.empty() ? "(all scopes)" : core::util::join(scopes, ",")});
   }

@@ -55,6 +55,11 @@ std::string Style::wrap(std::string_view code, std::string_view s) const {
   return fmt::format("\x1b[{}m{}\x1b[0m", code, s);
 }
 
+std::string string_member(const core::util::Json& o, const char* name) {
+  return o.is_object() && o.contains(name) && o[name].is_string() ? o[name].get<std::string>()
+                                                                  : std::string();
+}
+
 std::string render_json(const core::util::Json& doc, bool color) {
   if (!color) {
     return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

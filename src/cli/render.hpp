@@ -31,6 +31,9 @@ std::string render_json(const core::util::Json& doc, bool color);
 // Human lines for exp, nbf, iat and auth_time: "  exp  2026-11-22T10:15:00Z  expired 3h 2m ago".
 std::string render_times(const core::util::Json& payload, double now, bool local, const Style& s);
 
+// A string member of a JSON object, "" when absent or not a string (for tables of IdP answers).
+std::string string_member(const core::util::Json& o, const char* name);
+
 // The Keycloak summary block (empty when the token has no Keycloak claims).
 std::string render_keycloak(const core::claims::KeycloakView& v, const Style& s);
 

@@ -156,6 +156,17 @@ core::Result<core::uma::Identity> UmaContext::identity(const std::string& bearer
   return id;
 }
 
+core::Result<core::uma::Transport> UmaContext::ticket_transport(bool with_permissions) {
+  if (with_permissions && m_audience.empty()) {
+    return core::usage_error("no_audience",
+                             "permissions need --audience (the resource server's client id), or "
+                             "a profile with audience");
+  }
+  TOLLGATE_TRY(auto id, identity());
+  TOLLGATE_TRY(std::string endpoint, token_endpoint());
+  return core::uma::http_transport(m_net->http(), std::move(endpoint), std::move(id));
+}
+
 core::Result<core::uma::PatSource*> UmaContext::pat() {
   if (!m_pat) {
     if (!m_client) {

@@ -54,6 +54,9 @@ public:
   // The identity of uma-ticket requests: `bearer` when given (a batch line's token), else
   // --token, else the client credentials.
   core::Result<core::uma::Identity> identity(const std::string& bearer = "");
+  // The uma-ticket transport of `uma permissions` and `uma rpt`: --audience checked when
+  // permissions are given (usage error otherwise), the identity, the token endpoint.
+  core::Result<core::uma::Transport> ticket_transport(bool with_permissions);
   // The PAT source (client credentials of the resource server's client).
   core::Result<core::uma::PatSource*> pat();
 

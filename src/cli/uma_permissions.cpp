@@ -17,10 +17,6 @@ struct PermissionsOptions {
   std::vector<std::string> permissions;
 };
 
-std::string str_member(const Json& o, const char* k) {
-  return o.is_object() && o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : "";
-}
-
 // The scopes of a permission entry as one cell; "(whole resource)" when it has none.
 std::string scopes_cell(const Json& o) {
   std::vector<std::string> scopes;
@@ -37,15 +33,7 @@ std::string scopes_cell(const Json& o) {
 int run_permissions(const PermissionsOptions& o, Env& env) {
   TOLLGATE_TRY_EXIT(auto perms, parse_permissions(o.permissions));
   TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(o.uma, env));
-  if (!perms.empty() && ctx->audience().empty()) {
-    return report(env,
-                  core::usage_error("no_audience",
-                                    "permissions need --audience (the resource server's client "
-                                    "id), or a profile with audience"));
-  }
-  TOLLGATE_TRY_EXIT(auto identity, ctx->identity());
-  TOLLGATE_TRY_EXIT(const std::string endpoint, ctx->token_endpoint());
-  auto transport = uma::http_transport(ctx->net().http(), endpoint, std::move(identity));
+  TOLLGATE_TRY_EXIT(auto transport, ctx->ticket_transport(!perms.empty()));
   TOLLGATE_TRY_EXIT(
       auto r,
       uma::request_permissions(
@@ -64,8 +52,8 @@ int run_permissions(const PermissionsOptions& o, Env& env) {
   } else {
     std::vector<std::vector<std::string>> rows;
     for (const auto& g : r.granted) {
-      const std::string name = str_member(g, "rsname");
-      const std::string id = str_member(g, "rsid");
+      const std::string name = string_member(g, "rsname");
+      const std::string id = string_member(g, "rsid");
       rows.push_back({name.empty() && id.empty() ? "(scope only)" : name, id, scopes_cell(g)});
     }
     const std::string out = render_table({"RESOURCE", "ID", "SCOPES"}, rows, Style(env.color_out));

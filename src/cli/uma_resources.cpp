@@ -18,10 +18,6 @@ struct ResourcesOptions {
   long max = -1;
 };
 
-std::string str_member(const Json& o, const char* k) {
-  return o.is_object() && o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : "";
-}
-
 // Names of a list of scopes, strings or {"name": ...} objects, under `scopes` (admin form) or
 // `resource_scopes` (UMA form).
 std::string scope_names(const Json& r) {
@@ -50,8 +46,8 @@ std::string uris(const Json& r) {
         out.push_back(u.get<std::string>());
       }
     }
-  } else if (!str_member(r, "uri").empty()) {
-    out.push_back(str_member(r, "uri"));
+  } else if (!string_member(r, "uri").empty()) {
+    out.push_back(string_member(r, "uri"));
   }
   return core::util::join(out, " ");
 }
@@ -100,9 +96,9 @@ int run_resources(const ResourcesOptions& o, Env& env) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : resources) {
-    rows.push_back({str_member(r, "name"),
-                    str_member(r, "_id"),
-                    str_member(r, "type"),
+    rows.push_back({string_member(r, "name"),
+                    string_member(r, "_id"),
+                    string_member(r, "type"),
                     uris(r),
                     scope_names(r)});
   }

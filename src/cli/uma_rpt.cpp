@@ -29,15 +29,7 @@ int run_rpt(const RptOptions& o, Env& env) {
     TOLLGATE_TRY_EXIT(old, read_token_argument(o.rpt, env, 1024 * 1024));
   }
   TOLLGATE_TRY_EXIT(auto ctx, UmaContext::open(o.uma, env));
-  if (!perms.empty() && ctx->audience().empty()) {
-    return report(env,
-                  core::usage_error("no_audience",
-                                    "permissions need --audience (the resource server's client "
-                                    "id), or a profile with audience"));
-  }
-  TOLLGATE_TRY_EXIT(auto identity, ctx->identity());
-  TOLLGATE_TRY_EXIT(const std::string endpoint, ctx->token_endpoint());
-  auto transport = uma::http_transport(ctx->net().http(), endpoint, std::move(identity));
+  TOLLGATE_TRY_EXIT(auto transport, ctx->ticket_transport(!perms.empty()));
   TOLLGATE_TRY_EXIT(
       auto r,
       uma::request_rpt(
