@@ -21,24 +21,23 @@
 // Build: g++ -std=c++17 -O2 -pthread decision_server.cpp -o decision_server
 //        (add -DWITH_HTTPLIB for the httplib engine)
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <set>
 #include <string>
 #include <string_view>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #ifdef WITH_HTTPLIB
@@ -53,12 +52,17 @@ std::atomic<long> g_requests{0};
 std::atomic<long> g_log_bodies{0};
 volatile std::sig_atomic_t g_stop = 0;
 
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -83,11 +87,21 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
     default:
       if (c < 0x20) {
         char buf[8];
@@ -107,10 +121,10 @@ const std::string_view kToken = "{\"access_token\":\"bench.rpt.token\",\"token_t
 // The JSON body answering one form body. Fast path for the benchmark's decision requests: no
 // allocation unless the body asks for permissions.
 std::string_view answer(std::string_view form, std::string& scratch) {
-  if (g_log_bodies.load(std::memory_order_relaxed) > 0 &&
-      g_log_bodies.fetch_sub(1, std::memory_order_relaxed) > 0) {
-    std::fprintf(stderr, "decision_server: body: %.*s\n", static_cast<int>(form.size()),
-                 form.data());
+  if (g_log_bodies.load(std::memory_order_relaxed) > 0
+      && g_log_bodies.fetch_sub(1, std::memory_order_relaxed) > 0) {
+    std::fprintf(
+        stderr, "decision_server: body: %.*s\n", static_cast<int>(form.size()), form.data());
   }
   if (form.find("response_mode=permissions") == std::string_view::npos) {
     return form.find("response_mode=decision") != std::string_view::npos ? kDecision : kToken;
@@ -120,15 +134,18 @@ std::string_view answer(std::string_view form, std::string& scratch) {
   std::size_t pos = 0;
   while (pos <= form.size()) {
     std::size_t amp = form.find('&', pos);
-    if (amp == std::string_view::npos) amp = form.size();
+    if (amp == std::string_view::npos)
+      amp = form.size();
     std::string_view pair = form.substr(pos, amp - pos);
     pos = amp + 1;
     std::size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || form_decode(pair.substr(0, eq)) != "permission") continue;
+    if (eq == std::string_view::npos || form_decode(pair.substr(0, eq)) != "permission")
+      continue;
     std::string value = form_decode(pair.substr(eq + 1));
     std::size_t hash = value.find('#');
     std::string_view rs = std::string_view(value).substr(0, hash);
-    if (!first) scratch += ',';
+    if (!first)
+      scratch += ',';
     first = false;
     scratch += "{\"rsname\":";
     json_string(scratch, rs);
@@ -139,11 +156,14 @@ std::string_view answer(std::string_view form, std::string& scratch) {
       std::size_t sp = 0;
       while (sp <= scopes.size()) {
         std::size_t comma = scopes.find(',', sp);
-        if (comma == std::string_view::npos) comma = scopes.size();
+        if (comma == std::string_view::npos)
+          comma = scopes.size();
         std::string_view sc = scopes.substr(sp, comma - sp);
         sp = comma + 1;
-        if (sc.empty()) continue;
-        if (!sfirst) scratch += ',';
+        if (sc.empty())
+          continue;
+        if (!sfirst)
+          scratch += ',';
         sfirst = false;
         json_string(scratch, sc);
       }
@@ -155,33 +175,39 @@ std::string_view answer(std::string_view form, std::string& scratch) {
 }
 
 std::string stats_json() {
-  return "{\"connections\":" + std::to_string(g_connections.load()) +
-         ",\"requests\":" + std::to_string(g_requests.load()) +
-         ",\"accepted\":" + std::to_string(g_accepted.load()) + "}";
+  return "{\"connections\":" + std::to_string(g_connections.load())
+         + ",\"requests\":" + std::to_string(g_requests.load())
+         + ",\"accepted\":" + std::to_string(g_accepted.load()) + "}";
 }
 
 // ---------------------------------------------------------------------------------------------
 // epoll engine
 
 bool ieq_prefix(std::string_view line, std::string_view name) {
-  if (line.size() < name.size()) return false;
+  if (line.size() < name.size())
+    return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
     char a = line[i], b = name[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (a != b) return false;
+    if (a >= 'A' && a <= 'Z')
+      a = static_cast<char>(a - 'A' + 'a');
+    if (a != b)
+      return false;
   }
   return true;
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
 bool icontains(std::string_view s, std::string_view lower_word) {
   for (std::size_t i = 0; i + lower_word.size() <= s.size(); ++i) {
-    if (ieq_prefix(s.substr(i), lower_word)) return true;
+    if (ieq_prefix(s.substr(i), lower_word))
+      return true;
   }
   return false;
 }
@@ -196,13 +222,17 @@ struct Conn {
   bool want_out = false;
 };
 
-void append_response(Conn& c, int status, std::string_view reason, std::string_view body,
-                     bool close) {
+void append_response(
+    Conn& c, int status, std::string_view reason, std::string_view body, bool close) {
   char head[192];
-  int n = std::snprintf(head, sizeof head,
+  int n = std::snprintf(head,
+                        sizeof head,
                         "HTTP/1.1 %d %.*s\r\nContent-Type: application/json\r\n"
                         "Content-Length: %zu\r\n%s\r\n",
-                        status, static_cast<int>(reason.size()), reason.data(), body.size(),
+                        status,
+                        static_cast<int>(reason.size()),
+                        reason.data(),
+                        body.size(),
                         close ? "Connection: close\r\n" : "");
   c.out.append(head, static_cast<std::size_t>(n));
   c.out.append(body.data(), body.size());
@@ -232,15 +262,18 @@ void handle_input(Conn& c, std::string& scratch) {
     std::size_t p = eol == std::string_view::npos ? head.size() : eol + 2;
     while (p < head.size()) {
       std::size_t e = head.find("\r\n", p);
-      if (e == std::string_view::npos) e = head.size();
+      if (e == std::string_view::npos)
+        e = head.size();
       std::string_view line = head.substr(p, e - p);
       p = e + 2;
       if (ieq_prefix(line, "content-length:")) {
         content_length = std::strtoul(std::string(trim(line.substr(15))).c_str(), nullptr, 10);
       } else if (ieq_prefix(line, "connection:")) {
         std::string_view v = line.substr(11);
-        if (icontains(v, "close")) close = true;
-        if (icontains(v, "keep-alive")) close = false;
+        if (icontains(v, "close"))
+          close = true;
+        if (icontains(v, "keep-alive"))
+          close = false;
       } else if (ieq_prefix(line, "transfer-encoding:")) {
         chunked = true;
       }
@@ -250,7 +283,8 @@ void handle_input(Conn& c, std::string& scratch) {
       c.close_after = true;
       break;
     }
-    if (buf.size() < end + 4 + content_length) break; // body not complete yet
+    if (buf.size() < end + 4 + content_length)
+      break; // body not complete yet
     std::string_view body = buf.substr(end + 4, content_length);
     c.in_pos += end + 4 + content_length;
 
@@ -323,7 +357,8 @@ void epoll_worker(int listen_fd) {
       if (events[i].data.ptr == nullptr) {
         for (;;) {
           int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (fd < 0) break; // EAGAIN: another worker took it, or none left
+          if (fd < 0)
+            break; // EAGAIN: another worker took it, or none left
           g_accepted.fetch_add(1, std::memory_order_relaxed);
           int one = 1;
           setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -344,7 +379,8 @@ void epoll_worker(int listen_fd) {
           ssize_t r = ::recv(c->fd, rbuf, sizeof rbuf, 0);
           if (r > 0) {
             c->in.append(rbuf, static_cast<std::size_t>(r));
-            if (static_cast<std::size_t>(r) < sizeof rbuf) break;
+            if (static_cast<std::size_t>(r) < sizeof rbuf)
+              break;
           } else if (r == 0) {
             eof = true;
             break;
@@ -358,8 +394,10 @@ void epoll_worker(int listen_fd) {
           }
         }
       }
-      if (!dead && !c->close_after) handle_input(*c, scratch);
-      if (!dead && !flush(*c)) dead = true;
+      if (!dead && !c->close_after)
+        handle_input(*c, scratch);
+      if (!dead && !flush(*c))
+        dead = true;
       if (dead || ((eof || c->close_after) && c->out.empty())) {
         close_conn(c);
         continue;
@@ -386,8 +424,8 @@ int run_epoll(int port, int threads) {
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1024) != 0) {
-    std::fprintf(stderr, "decision_server: cannot listen on 127.0.0.1:%d: %s\n", port,
-                 std::strerror(errno));
+    std::fprintf(
+        stderr, "decision_server: cannot listen on 127.0.0.1:%d: %s\n", port, std::strerror(errno));
     return 1;
   }
   socklen_t len = sizeof addr;
@@ -395,8 +433,10 @@ int run_epoll(int port, int threads) {
   std::printf("%d\n", ntohs(addr.sin_port));
   std::fflush(stdout);
   std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) pool.emplace_back(epoll_worker, fd);
-  for (auto& t : pool) t.join();
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back(epoll_worker, fd);
+  for (auto& t : pool)
+    t.join();
   ::close(fd);
   return 0;
 }
@@ -407,7 +447,9 @@ int run_epoll(int port, int threads) {
 #ifdef WITH_HTTPLIB
 int run_httplib(int port, int threads) {
   httplib::Server srv;
-  srv.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  srv.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
   srv.set_keep_alive_max_count(1000000000);
   srv.set_keep_alive_timeout(30);
   srv.set_tcp_nodelay(true);
@@ -430,7 +472,8 @@ int run_httplib(int port, int threads) {
     std::string_view body = answer(req.body, scratch);
     res.set_content(body.data(), body.size(), "application/json");
   });
-  int bound = port == 0 ? srv.bind_to_any_port("127.0.0.1") : (srv.bind_to_port("127.0.0.1", port) ? port : -1);
+  int bound = port == 0 ? srv.bind_to_any_port("127.0.0.1")
+                        : (srv.bind_to_port("127.0.0.1", port) ? port : -1);
   if (bound < 0) {
     std::fprintf(stderr, "decision_server: cannot listen on 127.0.0.1:%d\n", port);
     return 1;
@@ -438,7 +481,8 @@ int run_httplib(int port, int threads) {
   std::printf("%d\n", bound);
   std::fflush(stdout);
   std::thread stopper([&] {
-    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!g_stop)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     srv.stop();
   });
   srv.listen_after_bind();
@@ -463,14 +507,21 @@ int main(int argc, char** argv) {
   std::string engine = "epoll";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (i + 1 >= argc) usage();
-    if (a == "--port") port = std::atoi(argv[++i]);
-    else if (a == "--threads") threads = std::atoi(argv[++i]);
-    else if (a == "--engine") engine = argv[++i];
-    else if (a == "--log-bodies") g_log_bodies = std::atol(argv[++i]);
-    else usage();
+    if (i + 1 >= argc)
+      usage();
+    if (a == "--port")
+      port = std::atoi(argv[++i]);
+    else if (a == "--threads")
+      threads = std::atoi(argv[++i]);
+    else if (a == "--engine")
+      engine = argv[++i];
+    else if (a == "--log-bodies")
+      g_log_bodies = std::atol(argv[++i]);
+    else
+      usage();
   }
-  if (threads < 1) usage();
+  if (threads < 1)
+    usage();
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -490,7 +541,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "decision_server: engine %s not built in\n", engine.c_str());
     return 2;
   }
-  std::fprintf(stderr, "decision_server: connections=%ld requests=%ld accepted=%ld\n",
-               g_connections.load(), g_requests.load(), g_accepted.load());
+  std::fprintf(stderr,
+               "decision_server: connections=%ld requests=%ld accepted=%ld\n",
+               g_connections.load(),
+               g_requests.load(),
+               g_accepted.load());
   return rc;
 }
