@@ -245,39 +245,6 @@ int exit_of(const Decision& d) {
   return d.result.allowed ? kExitOk : kExitNegative;
 }
 
-Json to_json(const Decision& d, bool require_all) {
-  Json o = Json::object();
-  o["allowed"] = !d.error && d.result.decided && d.result.allowed;
-  o["require"] = require_all ? "all" : "any";
-  Json perms = Json::array();
-  for (const auto& p : d.result.permissions) {
-    Json e = {{"permission", p.permission},
-              {"resource", p.resource},
-              {"scopes", p.scopes},
-              {"granted", p.granted ? Json(*p.granted) : Json(nullptr)}};
-    if (!p.detail.empty()) {
-      e["detail"] = p.detail;
-    }
-    perms.push_back(std::move(e));
-  }
-  o["permissions"] = std::move(perms);
-  if (d.result.idp_error) {
-    const auto& e = *d.result.idp_error;
-    o["idp_error"] = {{"status", e.status}, {"error", e.error}, {"description", e.description}};
-  } else {
-    o["idp_error"] = nullptr;
-  }
-  if (d.has_path) {
-    o["path"] = {{"uri", d.path}, {"resources", d.path_resources}};
-  }
-  if (d.error) {
-    o["error"] = {{"code", d.error->code}, {"message", d.error->message}};
-  } else if (!d.result.message.empty()) {
-    o["message"] = d.result.message;
-  }
-  return o;
-}
-
 // `names`: resource id -> name, for resources found through --path (ids otherwise).
 std::string render_human(const Decision& d,
                          bool require_all,
@@ -452,8 +419,19 @@ void put_string(std::string& out, std::string_view s) {
   }
 }
 
-// The --json object of one decision, written by hand for the batch hot path, without its closing
-// brace (id and line follow). Same members, in the same order, as to_json().
+void put_strings(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    put_string(out, items[i]);
+  }
+  out += ']';
+}
+
+// The --json object of one decision, written by hand (the batch hot path), without its closing
+// brace: a batch appends id and line, a single check closes it (decision_json).
 void write_decision(std::string& out, const Decision& d, bool require_all) {
   const bool allowed = !d.error && d.result.decided && d.result.allowed;
   out += allowed ? "{\"allowed\":true" : "{\"allowed\":false";
@@ -466,14 +444,9 @@ void write_decision(std::string& out, const Decision& d, bool require_all) {
     put_string(out, p.permission);
     out += ",\"resource\":";
     put_string(out, p.resource);
-    out += ",\"scopes\":[";
-    for (std::size_t i = 0; i < p.scopes.size(); ++i) {
-      if (i > 0) {
-        out += ',';
-      }
-      put_string(out, p.scopes[i]);
-    }
-    out += "],\"granted\":";
+    out += ",\"scopes\":";
+    put_strings(out, p.scopes);
+    out += ",\"granted\":";
     out += !p.granted ? "null" : (*p.granted ? "true" : "false");
     if (!p.detail.empty()) {
       out += ",\"detail\":";
@@ -495,14 +468,9 @@ void write_decision(std::string& out, const Decision& d, bool require_all) {
   if (d.has_path) {
     out += ",\"path\":{\"uri\":";
     put_string(out, d.path);
-    out += ",\"resources\":[";
-    for (std::size_t i = 0; i < d.path_resources.size(); ++i) {
-      if (i > 0) {
-        out += ',';
-      }
-      put_string(out, d.path_resources[i]);
-    }
-    out += "]}";
+    out += ",\"resources\":";
+    put_strings(out, d.path_resources);
+    out += '}';
   }
   if (d.error) {
     out += ",\"error\":{\"code\":";
@@ -514,6 +482,14 @@ void write_decision(std::string& out, const Decision& d, bool require_all) {
     out += ",\"message\":";
     put_string(out, d.result.message);
   }
+}
+
+// The same object as a document, for a single check's --json.
+Json decision_json(const Decision& d, bool require_all) {
+  std::string text;
+  write_decision(text, d, require_all);
+  text += '}';
+  return Json::parse(text);
 }
 
 std::string bad_line(const std::string& id, std::uint64_t line, const std::string& message) {
@@ -918,13 +894,13 @@ int run_check(const CheckOptions& o, Env& env) {
   const Decision d = finish(std::move(pr));
   if (d.error) {
     if (o.uma.output.json) {
-      print_json(env, to_json(d, require_all));
+      print_json(env, decision_json(d, require_all));
     }
     return report(env, *d.error);
   }
   const int rc = exit_of(d);
   if (o.uma.output.json) {
-    print_json(env, to_json(d, require_all));
+    print_json(env, decision_json(d, require_all));
   } else {
     // Ids found through --path are shown with their names (one lookup each, for people).
     std::map<std::string, std::string> names;

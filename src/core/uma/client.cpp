@@ -32,6 +32,34 @@ Error protection_error(const http::Response& r) {
   return e;
 }
 
+// The JSON array a resource query answers (ids, or objects with deep=true).
+Result<util::Json> resource_answer(Result<http::Response> response, const std::string& endpoint) {
+  TOLLGATE_TRY(auto resp, std::move(response));
+  if (!resp.ok()) {
+    return protection_error(resp);
+  }
+  TOLLGATE_TRY(auto doc, http::json_body(resp));
+  if (!doc.is_array()) {
+    return network_error("bad_response",
+                         fmt::format("{}: the resource query answer is not a JSON array",
+                                     http::display_url(endpoint)));
+  }
+  return doc;
+}
+
+// The resource ids of such an answer.
+std::vector<std::string> ids_of(const util::Json& doc) {
+  std::vector<std::string> ids;
+  for (const auto& e : doc) {
+    if (e.is_string()) {
+      ids.push_back(e.get<std::string>());
+    } else if (e.is_object() && e.contains("_id") && e["_id"].is_string()) {
+      ids.push_back(e["_id"].get<std::string>());
+    }
+  }
+  return ids;
+}
+
 } // namespace
 
 Result<http::Request>
@@ -63,21 +91,11 @@ Result<Reply> to_reply(Result<http::Response> response) {
   return Reply{resp.status, std::move(resp.body)};
 }
 
-Transport http_transport(http::HttpClient& http,
-                         std::string token_endpoint,
-                         Identity identity,
-                         Traffic* traffic) {
-  return [&http, endpoint = std::move(token_endpoint), identity = std::move(identity), traffic](
+Transport http_transport(http::HttpClient& http, std::string token_endpoint, Identity identity) {
+  return [&http, endpoint = std::move(token_endpoint), identity = std::move(identity)](
              const Form& form) -> Result<Reply> {
     TOLLGATE_TRY(auto req, uma_request(endpoint, identity, form));
-    auto resp = http.perform(std::move(req));
-    if (traffic != nullptr && resp) {
-      ++traffic->requests;
-      if (!resp->connection_reused) {
-        ++traffic->connections;
-      }
-    }
-    return to_reply(std::move(resp));
+    return to_reply(http.perform(std::move(req)));
   };
 }
 
@@ -138,17 +156,7 @@ Result<util::Json> query_resources(http::HttpClient& http,
                                    const std::string& endpoint,
                                    const std::string& pat,
                                    const ResourceQuery& q) {
-  TOLLGATE_TRY(auto resp, http.perform(bearer_get(resource_query_url(endpoint, q), pat)));
-  if (!resp.ok()) {
-    return protection_error(resp);
-  }
-  TOLLGATE_TRY(auto doc, http::json_body(resp));
-  if (!doc.is_array()) {
-    return network_error("bad_response",
-                         fmt::format("{}: the resource query answer is not a JSON array",
-                                     http::display_url(endpoint)));
-  }
-  return doc;
+  return resource_answer(http.perform(bearer_get(resource_query_url(endpoint, q), pat)), endpoint);
 }
 
 Result<std::vector<util::Json>> fetch_resources(http::HttpClient& http,
@@ -176,28 +184,9 @@ Result<std::vector<util::Json>> fetch_resources(http::HttpClient& http,
 
 Result<std::vector<std::string>> PathResolver::resolve(http::HttpClient& http,
                                                        const std::string& path) {
-  {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (auto it = m_known.find(path); it != m_known.end()) {
-      return it->second;
-    }
-  }
-  TOLLGATE_TRY(std::string pat, m_pat->get(http));
-  ResourceQuery q;
-  q.uri = path;
-  q.matching_uri = true;
-  TOLLGATE_TRY(auto doc, query_resources(http, m_endpoint, pat, q));
-  std::vector<std::string> ids;
-  for (const auto& e : doc) {
-    if (e.is_string()) {
-      ids.push_back(e.get<std::string>());
-    } else if (e.is_object() && e.contains("_id") && e["_id"].is_string()) {
-      ids.push_back(e["_id"].get<std::string>());
-    }
-  }
+  TOLLGATE_CHECK(resolve_all(http, {path}));
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_known.emplace(path, ids);
-  return ids;
+  return m_known.at(path);
 }
 
 Result<void> PathResolver::resolve_all(http::HttpClient& http,
@@ -226,31 +215,15 @@ Result<void> PathResolver::resolve_all(http::HttpClient& http,
   auto results = http.perform_all(std::move(reqs));
   std::optional<Error> first;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    auto& r = results[i];
-    Result<util::Json> doc = !r         ? Result<util::Json>(std::move(r).error())
-                             : !r->ok() ? Result<util::Json>(protection_error(*r))
-                                        : http::json_body(*r);
-    if (doc && !doc->is_array()) {
-      doc = network_error("bad_response",
-                          fmt::format("{}: the resource query answer is not a JSON array",
-                                      http::display_url(m_endpoint)));
-    }
+    auto doc = resource_answer(std::move(results[i]), m_endpoint);
     if (!doc) {
       if (!first) {
         first = std::move(doc).error();
       }
       continue;
     }
-    std::vector<std::string> ids;
-    for (const auto& e : *doc) {
-      if (e.is_string()) {
-        ids.push_back(e.get<std::string>());
-      } else if (e.is_object() && e.contains("_id") && e["_id"].is_string()) {
-        ids.push_back(e["_id"].get<std::string>());
-      }
-    }
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_known.emplace(todo[i], std::move(ids));
+    m_known.emplace(todo[i], ids_of(*doc));
   }
   if (first) {
     return std::move(*first);

@@ -28,7 +28,7 @@ struct Identity {
   std::optional<oidc::Client> client;
 };
 
-// Counters of one run, shared by every transport (batch workers update them concurrently).
+// Counters of one batch run, shared by its workers (updated concurrently).
 struct Traffic {
   std::atomic<long> requests{0};
   std::atomic<long> connections{0}; // responses that did not reuse a kept-alive connection
@@ -44,10 +44,7 @@ Result<Reply> to_reply(Result<http::Response> response);
 
 // A Transport posting uma-ticket forms to `token_endpoint` with `identity`. Transfer failures are
 // network errors naming the endpoint; any HTTP answer is a Reply for check() to judge.
-Transport http_transport(http::HttpClient& http,
-                         std::string token_endpoint,
-                         Identity identity,
-                         Traffic* traffic = nullptr);
+Transport http_transport(http::HttpClient& http, std::string token_endpoint, Identity identity);
 
 // The protection API token: a client_credentials token of the resource server's client, reused
 // until shortly before it expires (never written to disk: it is a secret). Thread-safe.
